@@ -1,0 +1,121 @@
+// Layer blobs on disk -> unpacked, content-addressed layer directories.
+// A layer directory is named by its diffID (sha256 of the uncompressed tar) and appears only
+// by rename, after its content has been fully written and its digests checked.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { PoddError } from '../../core/errors.js';
+import { applyLayer } from './apply-layer.js';
+import { randomSuffix } from './fs-util.js';
+
+export interface LayerSource {
+  /** A layer tar, plain or gzip-compressed. */
+  path: string;
+  /** Expected diffID when the image config names it. */
+  diffID?: string;
+  /** Expected digest of the file as stored (OCI descriptors), "sha256:…" or "sha512:…". */
+  digest?: string;
+}
+
+const digestPattern = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+export function isDigest(value: string): boolean {
+  return digestPattern.test(value);
+}
+
+export function digestHex(digest: string): string {
+  return digest.slice(digest.indexOf(':') + 1);
+}
+
+async function compressionOf(path: string): Promise<'gzip' | 'none'> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
+    if (bytesRead === 4 && buffer.readUInt32LE(0) === 0xfd2fb528) {
+      throw new PoddError('Invalid', `layer "${path}" is zstd-compressed, which podd does not support yet`);
+    }
+    return 'none';
+  } finally {
+    await handle.close();
+  }
+}
+
+function isZlibError(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('Z_');
+}
+
+/** The uncompressed tar stream of a layer, feeding `diff` (and `raw`, for the stored bytes) as it goes. */
+async function* layerTar(path: string, hashes: { diff: Hash; raw?: Hash }, size: { bytes: number }): AsyncGenerator<Buffer> {
+  const gzip = (await compressionOf(path)) === 'gzip';
+  const file = createReadStream(path);
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hashes.raw?.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  const ignore = (): void => {};
+  const out: Readable = gzip ? pipeline(file, tap, createGunzip(), ignore) : pipeline(file, tap, ignore);
+  try {
+    for await (const chunk of out as AsyncIterable<Buffer>) {
+      hashes.diff.update(chunk);
+      size.bytes += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    if (isZlibError(err)) throw new PoddError('Invalid', `layer "${path}" has corrupt gzip data: ${(err as Error).message}`, { cause: err });
+    throw err;
+  } finally {
+    out.destroy();
+    file.destroy();
+  }
+}
+
+/** Computes a layer's diffID without unpacking it (to find out whether we already have it). */
+export async function layerDiffID(path: string): Promise<{ diffID: string; size: number }> {
+  const diff = createHash('sha256');
+  const size = { bytes: 0 };
+  for await (const _chunk of layerTar(path, { diff }, size)) {
+    // hashing happens inside layerTar
+  }
+  return { diffID: `sha256:${diff.digest('hex')}`, size: size.bytes };
+}
+
+/**
+ * Unpacks `source` into `<layersDir>/<hex of diffID>` (replacing a stale directory there) and
+ * returns the uncompressed size. Works in `<hex>.tmp-<random>` and renames at the end, so a crash
+ * never leaves a directory under the final name with partial content.
+ */
+export async function unpackLayer(source: LayerSource, layersDir: string, diffID: string): Promise<number> {
+  const hex = digestHex(diffID);
+  const tmp = join(layersDir, `${hex}.tmp-${randomSuffix()}`);
+  const final = join(layersDir, hex);
+  await mkdir(tmp, { mode: 0o755 });
+  try {
+    const diff = createHash('sha256');
+    const algorithm = source.digest?.slice(0, source.digest.indexOf(':'));
+    const raw = algorithm === undefined ? undefined : createHash(algorithm);
+    const size = { bytes: 0 };
+    await applyLayer(layerTar(source.path, raw === undefined ? { diff } : { diff, raw }, size), tmp);
+    const gotDiff = `sha256:${diff.digest('hex')}`;
+    if (gotDiff !== diffID) {
+      throw new PoddError('Invalid', `layer "${source.path}" has diffID ${gotDiff}, but the image expects ${diffID}`);
+    }
+    if (raw !== undefined && source.digest !== undefined) {
+      const gotRaw = `${algorithm ?? ''}:${raw.digest('hex')}`;
+      if (gotRaw !== source.digest) {
+        throw new PoddError('Invalid', `layer "${source.path}" has digest ${gotRaw}, but the manifest says ${source.digest}`);
+      }
+    }
+    await rm(final, { recursive: true, force: true });
+    await rename(tmp, final);
+    return size.bytes;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
