@@ -194,8 +194,11 @@ spec:
   }
 });
 
-test('decode errors know their document', () => {
+test('decode errors know their document; empty documents do not make a stream multi-document', () => {
   assert.equal(decodeError(`${POD}---\nkind: Pod\n`).document, 2);
+  const alone = decodeError('---\n# header\n---\napiVersion: v1\nkind: Foo\n---\n');
+  assert.equal(alone.message, 'no kind "Foo" is registered for version "v1"');
+  assert.equal(alone.document, 2);
 });
 
 test('decodeObject decodes a parsed JSON body with the same rules', () => {

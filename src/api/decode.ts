@@ -1,7 +1,7 @@
 // Manifest text (multi-document YAML or JSON) -> typed objects, with the apiserver's decoding
 // errors: YAML syntax, missing/unknown apiVersion+kind, type errors, strict unknown fields.
 // YAML is read with 1.1 rules, as Kubernetes' go-yaml does: `0644` is octal and `yes` is a bool.
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments } from 'yaml';
 import type { Document, ParseOptions, DocumentOptions, SchemaOptions } from 'yaml';
 import { DecodeError, goQuote } from './field-errors.js';
 import { configMapSchema, podSchema, secretSchema } from './schema.js';
@@ -27,7 +27,8 @@ const yamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
 export function decodeManifests(text: string): KubeObject[] {
   const docs = parseAllDocuments(text, yamlOptions);
   const list = Array.isArray(docs) ? docs : [docs];
-  const multi = list.length > 1;
+  // Only name the document when there is more than one object to confuse it with.
+  const multi = list.filter((d) => !isEmptyDocument(d)).length > 1;
   const out: KubeObject[] = [];
   list.forEach((doc, i) => {
     const n = i + 1;
@@ -64,6 +65,10 @@ export function decodeObject(raw: unknown, fail: (message: string) => never = (m
     return fail(prefix + 'strict decoding error: ' + decoded.unknownFields.map((f) => `unknown field ${goQuote(f)}`).join(', '));
   }
   return decoded.value as unknown as KubeObject;
+}
+
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  return doc.errors.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null));
 }
 
 function documentValue(doc: Document.Parsed, text: string, fail: (message: string) => never): unknown {

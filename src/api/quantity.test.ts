@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  canonicalQuantity, ERR_FORMAT_WRONG, ERR_SUFFIX, formatQuantity, parseQuantity, parseQuantityExact, quantityMilliValue,
+  canonicalQuantity, ERR_FORMAT_WRONG, ERR_NUMERIC, ERR_SUFFIX, formatQuantity, parseQuantity, parseQuantityExact, parseQuantityNanos,
+  quantityMilliValue,
   quantityValue, roundUpToMilli,
 } from './quantity.js';
 import type { Quantity } from './types.js';
@@ -57,6 +58,7 @@ test('parseQuantity: malformed quantities are undefined with apimachinery errors
     ['1Mb', ERR_FORMAT_WRONG],
     ['1e', ERR_SUFFIX],
     ['1ki', ERR_SUFFIX],
+    ['1e999999999', ERR_NUMERIC],
   ];
   for (const [input, error] of cases) {
     assert.equal(parseQuantity(input), undefined, input);
@@ -111,6 +113,8 @@ test('milli and whole values round up like MilliValue and Value', () => {
     assert.equal(quantityMilliValue(input), milli, `milli ${String(input)}`);
     assert.equal(quantityValue(input), whole, `value ${String(input)}`);
   }
+  assert.equal(parseQuantityNanos('100m'), 100_000_000n);
+  assert.equal(parseQuantityNanos('nope'), undefined);
   assert.equal(quantityMilliValue('nope'), undefined);
   assert.equal(quantityValue('nope'), undefined);
 });

@@ -21,6 +21,7 @@ export const ERR_NUMERIC = 'unable to parse numeric part of quantity';
 export const ERR_SUFFIX = "unable to parse quantity's suffix";
 
 const NANO = 1_000_000_000n;
+const MAX_EXPONENT = 1000;
 const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES: Readonly<Record<string, number>> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const SUFFIX_CHARS = 'eEinumkKMGTP';
@@ -90,6 +91,8 @@ export function parseQuantityExact(input: Quantity): QuantityParse {
   if (s === undefined) return { ok: false, error: ERR_FORMAT_WRONG };
   const suffix = interpret(s.suffix);
   if (suffix === undefined) return { ok: false, error: ERR_SUFFIX };
+  // apimachinery would carry "1e999999999" symbolically; exact BigInt arithmetic cannot, so refuse it.
+  if (Math.abs(suffix.exponent) > MAX_EXPONENT) return { ok: false, error: ERR_NUMERIC };
   const digits = BigInt(s.num + s.denom);
   let nanos: bigint;
   if (suffix.base === 10) {
@@ -174,6 +177,12 @@ export function compareQuantities(a: ParsedQuantity, b: ParsedQuantity): number 
 export function canonicalQuantity(q: Quantity): string | undefined {
   const p = parseQuantityExact(q);
   return p.ok ? formatQuantity(p.value) : undefined;
+}
+
+/** The exact value in nano-units (1e-9), rounded away from zero; undefined when malformed. */
+export function parseQuantityNanos(q: Quantity): bigint | undefined {
+  const p = parseQuantityExact(q);
+  return p.ok ? p.value.nanos : undefined;
 }
 
 /**

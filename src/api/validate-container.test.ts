@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { APP, manifest, run } from './validate-fixtures.test.js';
+import { manifest, run } from './validate-fixtures.test.js';
 
 test('probes', () => {
   const probe = (p: string): string => manifest(`containers: [{name: app, image: nginx, ${p}}]`);
