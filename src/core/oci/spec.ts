@@ -38,7 +38,6 @@ export function sandboxSpec(input: SandboxSpecInput): OciSpec {
       capabilities: capabilitySet([]),
       rlimits: DEFAULT_RLIMITS,
       noNewPrivileges: true,
-      oomScoreAdj: -998,
     },
     root: { path: input.rootfs, readonly: true },
     hostname: input.hostname,

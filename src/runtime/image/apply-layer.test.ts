@@ -78,6 +78,9 @@ test('applyLayer turns whiteouts into overlayfs whiteouts, and same-layer conten
       { path: 'data/new', body: 'new' },
       { path: '.wh..wh.plnk', type: 'Directory' },
       { path: '.wh..wh.plnk/123.456', body: 'aufs hard link store' },
+      // Many at once, so a whiteout could overtake the write of the file it must leave alone.
+      ...Array.from({ length: 40 }, (_, i) => ({ path: `many/f${i}`, body: `file ${i}` })),
+      ...Array.from({ length: 40 }, (_, i) => ({ path: `many/.wh.f${i}`, body: '' })),
     ], dir);
     const layer = join(dir, 'layer');
     const gone = await lstat(join(layer, 'etc/gone'));
@@ -87,7 +90,8 @@ test('applyLayer turns whiteouts into overlayfs whiteouts, and same-layer conten
     assert.equal(await readFile(join(layer, 'etc/kept'), 'utf8'), 'kept');
     assert.equal(opaque(join(layer, 'data')), 'y');
     assert.deepEqual((await readdir(join(layer, 'data'))).sort(), ['new']);
-    assert.deepEqual((await readdir(layer)).sort(), ['data', 'etc'], 'no .wh. files are left in the layer');
+    assert.deepEqual((await readdir(layer)).sort(), ['data', 'etc', 'many'], 'no .wh. files are left in the layer');
+    for (let i = 0; i < 40; i++) assert.equal(await readFile(join(layer, `many/f${i}`), 'utf8'), `file ${i}`);
   });
 });
 

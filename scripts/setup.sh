@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up everything podd needs on a fresh Debian 12 host, as root, idempotently:
+# Debian packages, npm packages, the TypeScript build, the pause binary, the busybox base image, `podd` on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+need_root() { [ "$(id -u)" -eq 0 ] || { echo "setup: run as root (podd creates namespaces, mounts and cgroups)" >&2; exit 1; }; }
+need_root
+
+packages=(runc conmon busybox-static containernetworking-plugins iproute2 attr gcc libc6-dev make)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+echo "setup: building" >&2
+npx tsc -p tsconfig.json
+make -s -C pause >&2
+
+install -d /usr/local/bin
+cat > /usr/local/bin/podd.tmp <<WRAP
+#!/bin/sh
+exec node "$repo/dist/src/bin/podd.js" "\$@"
+WRAP
+chmod 755 /usr/local/bin/podd.tmp && mv /usr/local/bin/podd.tmp /usr/local/bin/podd
+
+# The base image: busybox from Debian's busybox-static, so examples and tests need no network.
+if ! podd images 2>/dev/null | grep -q '^docker.io/library/busybox  *latest'; then
+  echo "setup: importing the busybox base image" >&2
+  sh scripts/build-base-image.sh .cache/busybox-rootfs.tar
+  podd image import .cache/busybox-rootfs.tar busybox:latest >/dev/null
+fi
+echo "setup: ready ($(podd version))" >&2

@@ -1,0 +1,205 @@
+// Runs a PodActions plan in the kubelet's fixed order (SyncPod): kill pod or containers → create sandbox →
+// init containers → app containers. It makes no decisions of its own beyond what the plan and back-off say.
+import type { Container } from '../api/types.js';
+import { isSidecar } from '../api/types.js';
+import { errorCode } from '../core/errors.js';
+import { sandboxNamespacePaths } from '../core/oci/types.js';
+import { checkBackoff } from '../core/plan/backoff.js';
+import { containerSpecHash } from '../core/plan/container-hash.js';
+import type { PodActions } from '../core/plan/types.js';
+import type { PodRuntimeStatus } from '../core/pod-runtime.js';
+import { containerCgroupPath } from '../runtime/oci/cgroups.js';
+import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
+import { writePodEtcFiles } from '../runtime/volume/etc-files.js';
+import { buildContainerSpec } from './container-config.js';
+import { containerFieldPath, type EventType } from './events.js';
+import type { ImageEnsurer } from './image-ensurer.js';
+import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
+import { containerLogPath, podDir, podUid } from './pod-paths.js';
+import { podHostname } from './sandbox-service.js';
+
+const MIN_GRACE_SECONDS = 2;
+
+export class PlanExecutor {
+  constructor(private readonly deps: AgentDeps, private readonly images: ImageEnsurer, private readonly hooks: PodHooks) {}
+
+  private emit(ctx: PodContext, type: EventType, reason: string, message: string, fieldPath = ''): void {
+    this.hooks.onEvent({ type, reason, message, fieldPath, time: this.deps.clock() });
+  }
+
+  async execute(ctx: PodContext, plan: PodActions, view: PodRuntimeStatus): Promise<void> {
+    if (plan.createSandbox && plan.sandboxId !== '') {
+      this.emit(ctx, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    }
+    if (plan.killPod) {
+      await this.killPod(ctx);
+    } else {
+      await Promise.all(plan.containersToKill.map((k) => this.killContainer(ctx, k.id, k.message)));
+    }
+
+    let sandbox = this.readySandbox(ctx);
+    if (plan.createSandbox) {
+      try {
+        sandbox = await this.createSandbox(ctx, plan.attempt);
+      } catch (err) {
+        this.emit(ctx, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+        ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, this.deps.clock() + 2_000);
+        return;
+      }
+    }
+    if (!sandbox) return;
+
+    const inits = ctx.pod.spec.initContainers ?? [];
+    for (const idx of plan.initContainersToStart) {
+      const c = inits[idx];
+      if (!c) continue;
+      const ok = await this.startContainer(ctx, c, 'init', sandbox, view);
+      // A sidecar that fails to start does not block the rest; a regular init container does.
+      if (!ok && !isSidecar(c)) return;
+    }
+    for (const idx of plan.containersToStart) {
+      const c = ctx.pod.spec.containers[idx];
+      if (c) await this.startContainer(ctx, c, 'app', sandbox, view);
+    }
+  }
+
+  private readySandbox(ctx: PodContext): InstanceMeta | undefined {
+    let best: InstanceMeta | undefined;
+    for (const t of ctx.instances.values()) {
+      if (t.meta.role === 'sandbox' && t.state === 'running' && (!best || t.meta.attempt > best.attempt)) best = t.meta;
+    }
+    return best;
+  }
+
+  gracePeriodSeconds(ctx: PodContext): number {
+    const grace = ctx.pod.metadata.deletionGracePeriodSeconds ?? ctx.pod.spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(grace, MIN_GRACE_SECONDS);
+  }
+
+  private async killContainer(ctx: PodContext, id: string, message?: string): Promise<void> {
+    const tracked = ctx.instances.get(id);
+    if (!tracked || tracked.state === 'exited') return;
+    const m = tracked.meta;
+    const kind = m.role === 'init' ? 'init' : 'app';
+    this.emit(ctx, 'Normal', 'Killing', message ?? `Stopping container ${m.name}`, containerFieldPath(kind, m.name));
+    const image = await this.deps.images.resolve(m.image).catch(() => undefined);
+    await this.deps.runtime.stopContainer(id, this.gracePeriodSeconds(ctx) * 1000, image?.config.StopSignal || 'SIGTERM');
+    await this.refresh(ctx, id);
+  }
+
+  /** All containers in parallel, then every sandbox (the kubelet's killPodWithSyncResult). */
+  async killPod(ctx: PodContext): Promise<void> {
+    const live = [...ctx.instances.values()].filter((t) => t.meta.role !== 'sandbox' && t.state !== 'exited');
+    await Promise.all(live.map((t) => this.killContainer(ctx, t.meta.id)));
+    const sandboxes = [...ctx.instances.values()].filter((t) => t.meta.role === 'sandbox' && t.state !== 'exited');
+    await Promise.all(sandboxes.map(async (t) => {
+      await this.deps.runtime.stopContainer(t.meta.id, MIN_GRACE_SECONDS * 1000);
+      await this.refresh(ctx, t.meta.id);
+    }));
+  }
+
+  /** Re-reads an instance after a stop, so its exit code and time are recorded. */
+  private async refresh(ctx: PodContext, id: string): Promise<void> {
+    const tracked = ctx.instances.get(id);
+    if (!tracked) return;
+    const st = await this.deps.runtime.status(id, true).catch(() => undefined);
+    tracked.meta = st?.meta ?? tracked.meta;
+    tracked.state = st?.state ?? 'exited';
+  }
+
+  private async createSandbox(ctx: PodContext, attempt: number): Promise<InstanceMeta> {
+    const dir = podDir(this.deps.paths, ctx.pod);
+    ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, dir, { secrets: ctx.secrets, configMaps: ctx.configMaps });
+    ctx.etcFiles ??= await writePodEtcFiles(dir, {
+      hostname: podHostname(ctx.pod),
+      hostResolvConf: this.deps.hostResolvConf,
+      ...(ctx.pod.spec.hostAliases === undefined ? {} : { hostAliases: ctx.pod.spec.hostAliases }),
+    });
+    const meta = await this.deps.sandboxes.runPodSandbox(ctx.pod, attempt);
+    ctx.instances.set(meta.id, { meta, state: 'running' });
+    return meta;
+  }
+
+  private failStart(ctx: PodContext, c: Container, kind: 'init' | 'app', reason: string, message: string): false {
+    ctx.startFailures.set(c.name, { reason, message });
+    this.emit(ctx, 'Warning', 'Failed', `Error: ${message}`, containerFieldPath(kind, c.name));
+    return false;
+  }
+
+  /** The kubelet's start(): back-off, image, config, create, start. Returns false when the container did not start. */
+  private async startContainer(ctx: PodContext, c: Container, kind: 'init' | 'app', sandbox: InstanceMeta, view: PodRuntimeStatus): Promise<boolean> {
+    const pod = ctx.pod;
+    const now = this.deps.clock();
+    const fieldPath = containerFieldPath(kind, c.name);
+    const back = checkBackoff({
+      podUid: podUid(pod), podName: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default',
+      container: c, runtime: view, entries: ctx.backoff, now, cfg: this.deps.backoff,
+    });
+    if (back.inBackoff) {
+      ctx.startFailures.set(c.name, { reason: 'CrashLoopBackOff', message: back.message });
+      this.emit(ctx, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata.name ?? ''}_${pod.metadata.namespace ?? 'default'}(${podUid(pod)})`, fieldPath);
+      ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, now + back.remainingMs);
+      return false;
+    }
+
+    const image = await this.images.ensure(podUid(pod), c, now, (type, reason, message) => this.emit(ctx, type, reason, message, fieldPath));
+    if (!image.ok) {
+      ctx.startFailures.set(c.name, { reason: image.reason, message: image.message });
+      if (image.retryInMs !== undefined) ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, now + Math.max(image.retryInMs, 100));
+      return false;
+    }
+    if (back.next) ctx.backoff.set(back.key, back.next);
+
+    const restartCount = ctx.restartCounts.get(c.name) ?? 0;
+    const uid = podUid(pod);
+    const cgroupsPath = containerCgroupPath(uid, `${kind}-${c.name}-${restartCount}-a${sandbox.attempt}`);
+    const layers = this.deps.images.layerDirs(image.image);
+    let spec;
+    try {
+      spec = await buildContainerSpec({
+        pod, container: c, image: image.image, layers,
+        namespaces: sandboxNamespacePaths(sandbox.pid ?? 0, pod.spec.shareProcessNamespace === true),
+        hostname: podHostname(pod),
+        volumes: ctx.volumes ?? new Map(),
+        etcFiles: ctx.etcFiles ?? { hosts: '', hostname: '', resolvConf: '' },
+        secrets: ctx.secrets, configMaps: ctx.configMaps,
+        nodeName: this.deps.nodeName,
+        ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),
+        cgroupsPath, pidsLimit: this.deps.pidsLimit,
+        annotations: { 'io.kubernetes.container.name': c.name, 'io.kubernetes.pod.uid': uid },
+        podDir: podDir(this.deps.paths, pod),
+      });
+    } catch (err) {
+      return this.failStart(ctx, c, kind, errorCode(err) === 'Internal' ? 'CreateContainerError' : 'CreateContainerConfigError', err instanceof Error ? err.message : String(err));
+    }
+
+    let meta: InstanceMeta;
+    try {
+      meta = await this.deps.runtime.createContainer({
+        meta: {
+          role: kind, podUid: uid, podName: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default',
+          name: c.name, sandboxId: sandbox.id, attempt: sandbox.attempt, restartCount,
+          specHash: containerSpecHash(c), image: c.image ?? '', imageId: image.image.id,
+          logPath: containerLogPath(this.deps.paths, pod, c.name, restartCount), cgroupsPath,
+        },
+        spec,
+        rootfs: { kind: 'layers', layers },
+      });
+    } catch (err) {
+      return this.failStart(ctx, c, kind, 'CreateContainerError', err instanceof Error ? err.message : String(err));
+    }
+    ctx.restartCounts.set(c.name, restartCount + 1);
+    ctx.instances.set(meta.id, { meta, state: 'created' });
+    this.emit(ctx, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
+    this.hooks.onInstanceCreated?.(meta);
+    try {
+      const started = await this.deps.runtime.startContainer(meta.id);
+      ctx.instances.set(meta.id, { meta: started, state: 'running' });
+    } catch (err) {
+      return this.failStart(ctx, c, kind, 'RunContainerError', err instanceof Error ? err.message : String(err));
+    }
+    ctx.startFailures.delete(c.name);
+    this.emit(ctx, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
+    return true;
+  }
+}

@@ -1,0 +1,48 @@
+// Everything one pod worker knows and owns: its pod, its instances, the reason cache and back-off state.
+import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import type { BackoffConfig, BackoffEntry } from '../core/plan/types.js';
+import type { StartFailure } from '../core/pod-runtime.js';
+import type { PreparedVolume } from '../core/volume/types.js';
+import type { ImageStore } from '../runtime/image/types.js';
+import type { ContainerRuntime, InstanceMeta } from '../runtime/oci/container-runtime.js';
+import type { PodVolumeManager } from '../runtime/volume/pod-volumes.js';
+import type { EventSink } from './events.js';
+import type { TrackedInstance } from './observe.js';
+import type { NodePaths } from './pod-paths.js';
+import type { SandboxService } from './sandbox-service.js';
+
+export interface AgentDeps {
+  runtime: ContainerRuntime;
+  sandboxes: SandboxService;
+  images: ImageStore;
+  volumes: PodVolumeManager;
+  paths: NodePaths;
+  clock: () => number;
+  backoff: BackoffConfig;
+  nodeName: string;
+  hostIP?: string;
+  pidsLimit: number;
+  hostResolvConf: string;
+}
+
+export interface PodHooks {
+  onEvent: EventSink;
+  /** A container instance was created (to follow its log). */
+  onInstanceCreated?: (meta: InstanceMeta) => void;
+  onStatus?: (pod: Pod) => void;
+}
+
+export interface PodContext {
+  pod: Pod;
+  secrets: ReadonlyMap<string, Secret>;
+  configMaps: ReadonlyMap<string, ConfigMap>;
+  instances: Map<string, TrackedInstance>;
+  startFailures: Map<string, StartFailure>;
+  backoff: Map<string, BackoffEntry>;
+  /** Next restartCount per container name: survives purged instances, as the kubelet's log-file count does. */
+  restartCounts: Map<string, number>;
+  volumes?: Map<string, PreparedVolume>;
+  etcFiles?: { hosts: string; hostname: string; resolvConf: string };
+  /** Earliest time a back-off ends (ms since epoch); the worker wakes then. */
+  wakeAt?: number | undefined;
+}

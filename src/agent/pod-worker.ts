@@ -1,0 +1,145 @@
+// One serialized worker per pod (the kubelet's pod worker): observe → plan → execute → derive status, again on every
+// container exit, back-off expiry, termination request or resync tick.
+import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import { computePodActions } from '../core/plan/compute-pod-actions.js';
+import { backoffConfigFromAnnotations } from '../core/plan/backoff.js';
+import type { ProbeResults } from '../core/pod-runtime.js';
+import { derivePodStatus } from '../core/status/derive-pod-status.js';
+import { formatRfc3339 } from '../core/time.js';
+import { removeCgroup, podCgroupPath } from '../runtime/oci/cgroups.js';
+import { rm } from 'node:fs/promises';
+import { PlanExecutor } from './executor.js';
+import { ImageEnsurer } from './image-ensurer.js';
+import { podRuntimeView } from './observe.js';
+import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
+import { podDir, podLogDir, podUid } from './pod-paths.js';
+
+const RESYNC_MS = 2_000;
+const NO_PROBES: ProbeResults = { liveness: new Map(), readiness: new Map(), startup: new Map() };
+
+export class PodWorker {
+  readonly ctx: PodContext;
+  private readonly executor: PlanExecutor;
+  private readonly deps: AgentDeps;
+  private wake: (() => void) | undefined;
+  private syncs = 0;
+
+  constructor(pod: Pod, secrets: ReadonlyMap<string, Secret>, configMaps: ReadonlyMap<string, ConfigMap>, deps: AgentDeps, private readonly hooks: PodHooks) {
+    const backoff = backoffConfigFromAnnotations(pod.metadata.annotations, deps.backoff);
+    this.deps = { ...deps, backoff };
+    this.ctx = {
+      pod, secrets, configMaps,
+      instances: new Map(), startFailures: new Map(), backoff: new Map(), restartCounts: new Map(),
+    };
+    this.executor = new PlanExecutor(this.deps, new ImageEnsurer(deps.images, backoff), hooks);
+    deps.runtime.exits.on('exit', (rec) => {
+      if (this.ctx.instances.has(rec.id)) this.poke();
+    });
+  }
+
+  get pod(): Pod {
+    return this.ctx.pod;
+  }
+
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async observe(): Promise<void> {
+    // Every tenth sync asks runc too, in case conmon itself died (a lost exit file).
+    const verify = this.syncs % 10 === 9;
+    await Promise.all([...this.ctx.instances.values()].map(async (t) => {
+      if (t.state === 'exited') return;
+      const st = await this.deps.runtime.status(t.meta.id, verify).catch(() => undefined);
+      if (st) {
+        t.meta = st.meta;
+        t.state = st.state;
+      }
+    }));
+  }
+
+  private isTerminating(): boolean {
+    return this.ctx.pod.metadata.deletionTimestamp !== undefined;
+  }
+
+  private anyRunning(): boolean {
+    return [...this.ctx.instances.values()].some((t) => t.state === 'running' || t.state === 'created');
+  }
+
+  private updateStatus(): void {
+    const now = this.deps.clock();
+    const runtime = podRuntimeView(this.ctx.instances.values());
+    const status = derivePodStatus({
+      pod: this.ctx.pod,
+      runtime,
+      startFailures: this.ctx.startFailures,
+      probes: NO_PROBES,
+      podIsTerminal: this.isTerminating() && !this.anyRunning(),
+      now,
+      ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),
+    });
+    this.ctx.pod = { ...this.ctx.pod, status };
+    this.hooks.onStatus?.(this.ctx.pod);
+  }
+
+  async syncOnce(): Promise<void> {
+    this.ctx.wakeAt = undefined;
+    await this.observe();
+    const view = podRuntimeView(this.ctx.instances.values());
+    const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: NO_PROBES });
+    await this.executor.execute(this.ctx, plan, view);
+    await this.observe();
+    this.updateStatus();
+    this.syncs++;
+  }
+
+  /** Finished: nothing runs and nothing will be started again. */
+  isDone(): boolean {
+    if (this.anyRunning()) return false;
+    const phase = this.ctx.pod.status?.phase;
+    return this.isTerminating() || phase === 'Succeeded' || phase === 'Failed';
+  }
+
+  /** Syncs until the pod is done or the signal aborts; returns the final pod. */
+  async run(signal?: AbortSignal): Promise<Pod> {
+    while (!signal?.aborted) {
+      await this.syncOnce();
+      if (this.isDone()) break;
+      await this.sleepUntilWoken();
+    }
+    return this.ctx.pod;
+  }
+
+  private sleepUntilWoken(): Promise<void> {
+    const delay = Math.max(0, Math.min(RESYNC_MS, (this.ctx.wakeAt ?? Infinity) - this.deps.clock()));
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, delay);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Graceful deletion: deletionTimestamp + grace, then the next sync kills everything. */
+  requestTermination(graceSeconds?: number): void {
+    if (this.isTerminating()) return;
+    const grace = graceSeconds ?? this.ctx.pod.spec.terminationGracePeriodSeconds ?? 30;
+    this.ctx.pod = {
+      ...this.ctx.pod,
+      metadata: { ...this.ctx.pod.metadata, deletionTimestamp: formatRfc3339(this.deps.clock()), deletionGracePeriodSeconds: grace },
+    };
+    this.poke();
+  }
+
+  /** Removes every runtime object, mount, cgroup and file of the pod. Safe to call more than once. */
+  async cleanUp(opts: { keepLogs?: boolean } = {}): Promise<void> {
+    await this.executor.killPod(this.ctx).catch(() => undefined);
+    for (const t of this.ctx.instances.values()) await this.deps.runtime.removeContainer(t.meta.id);
+    await this.deps.volumes.tearDown(podDir(this.deps.paths, this.ctx.pod));
+    await rm(podDir(this.deps.paths, this.ctx.pod), { recursive: true, force: true });
+    await removeCgroup(podCgroupPath(podUid(this.ctx.pod)));
+    if (!opts.keepLogs) await rm(podLogDir(this.deps.paths, this.ctx.pod), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,40 @@
+// The composition root: the one place real implementations are wired together.
+import { join } from 'node:path';
+import type { AgentDeps } from '../agent/pod-context.js';
+import { SandboxService, ensurePauseRootfs } from '../agent/sandbox-service.js';
+import { LocalImageStore } from '../runtime/image/local-store.js';
+import { ContainerRuntime } from '../runtime/oci/container-runtime.js';
+import { Runc } from '../runtime/oci/runc.js';
+import { LinuxPodVolumeManager } from '../runtime/volume/pod-volumes.js';
+import type { NodeConfig } from './node-config.js';
+
+export interface Node {
+  deps: AgentDeps;
+  images: LocalImageStore;
+  close(): void;
+}
+
+export function imageStore(cfg: NodeConfig): LocalImageStore {
+  return new LocalImageStore(cfg.dataDir);
+}
+
+export async function composeNode(cfg: NodeConfig): Promise<Node> {
+  const runtime = new ContainerRuntime(new Runc(cfg.runcPath), { stateDir: cfg.stateDir, conmonPath: cfg.conmonPath });
+  await runtime.init();
+  const paths = { podsDir: join(cfg.dataDir, 'pods'), logsDir: cfg.logsDir, pauseRootfs: join(cfg.dataDir, 'pause', 'rootfs') };
+  await ensurePauseRootfs(cfg.pauseBinary, paths.pauseRootfs);
+  const images = imageStore(cfg);
+  const deps: AgentDeps = {
+    runtime,
+    sandboxes: new SandboxService(runtime, paths),
+    images,
+    volumes: new LinuxPodVolumeManager(),
+    paths,
+    clock: Date.now,
+    backoff: { initialMs: cfg.backoffBaseMs, maxMs: cfg.backoffMaxMs },
+    nodeName: cfg.nodeName,
+    pidsLimit: cfg.pidsLimit,
+    hostResolvConf: '/etc/resolv.conf',
+  };
+  return { deps, images, close: () => runtime.close() };
+}

@@ -1,0 +1,42 @@
+// podd's node-wide settings, from flags and environment, with the defaults a fresh host gets.
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NodeConfig {
+  /** Images, pod data: /var/lib/podd. */
+  dataDir: string;
+  /** Bundles, exit files, sockets: /run/podd (tmpfs). */
+  stateDir: string;
+  /** CRI logs, the kubelet's layout: /var/log/pods. */
+  logsDir: string;
+  pauseBinary: string;
+  runcPath: string;
+  conmonPath: string;
+  nodeName: string;
+  pidsLimit: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function firstExisting(candidates: string[]): string {
+  return candidates.find((c) => existsSync(c)) ?? candidates[0] ?? '';
+}
+
+export function nodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  return {
+    dataDir: env['PODD_ROOT'] ?? '/var/lib/podd',
+    stateDir: env['PODD_STATE'] ?? '/run/podd',
+    logsDir: env['PODD_LOG_DIR'] ?? '/var/log/pods',
+    pauseBinary: env['PODD_PAUSE'] ?? firstExisting([join(repoRoot, 'pause', 'pause'), '/usr/local/lib/podd/pause']),
+    runcPath: env['PODD_RUNC'] ?? firstExisting(['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']),
+    conmonPath: env['PODD_CONMON'] ?? firstExisting(['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']),
+    nodeName: env['PODD_NODE_NAME'] ?? hostname(),
+    pidsLimit: Number(env['PODD_PIDS_LIMIT'] ?? 4096),
+    backoffBaseMs: 10_000,
+    backoffMaxMs: 300_000,
+  };
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// podd's command line. Each verb is a thin layer over the engine (podd run) or the image store.
+import { parseArgs } from 'node:util';
+import { runCommand } from '../cli/run-command.js';
+import { imagesCommand, importCommand, rmiCommand } from '../cli/image-commands.js';
+import { nodeConfigFromEnv } from './node-config.js';
+
+const USAGE = `usage: podd <command> [flags]
+
+commands:
+  run -f FILE [-o yaml|json] [--timeout D] [--backoff-base D] [--backoff-max D] [--keep-logs] [--quiet] [--no-timeline]
+                              run the Pod in FILE in the foreground (exit 0 Succeeded, 1 Failed, 2 invalid input)
+  image import FILE NAME[:TAG]   import a rootfs tarball, a docker-save tarball or an OCI image layout
+  images                      list images
+  rmi NAME                    remove an image
+  version                     print podd's version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  const cfg = nodeConfigFromEnv();
+  switch (verb) {
+    case 'run': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          filename: { type: 'string', short: 'f' },
+          output: { type: 'string', short: 'o' },
+          timeout: { type: 'string' },
+          'backoff-base': { type: 'string' },
+          'backoff-max': { type: 'string' },
+          'keep-logs': { type: 'boolean', default: false },
+          quiet: { type: 'boolean', short: 'q', default: false },
+          'no-timeline': { type: 'boolean', default: false },
+        },
+      });
+      if (values.filename === undefined) throw new UsageError('podd run: -f FILE is required');
+      if (values.output !== undefined && values.output !== 'yaml' && values.output !== 'json') {
+        throw new UsageError(`podd run: -o must be yaml or json, not "${values.output}"`);
+      }
+      return runCommand({
+        file: values.filename,
+        ...(values.output === undefined ? {} : { output: values.output }),
+        ...(values.timeout === undefined ? {} : { timeout: values.timeout }),
+        ...(values['backoff-base'] === undefined ? {} : { backoffBase: values['backoff-base'] }),
+        ...(values['backoff-max'] === undefined ? {} : { backoffMax: values['backoff-max'] }),
+        keepLogs: values['keep-logs'] ?? false,
+        quiet: values.quiet ?? false,
+        timeline: !(values['no-timeline'] ?? false),
+      }, cfg);
+    }
+    case 'image': {
+      const [sub, ...args] = rest;
+      if (sub === 'import' && args.length === 2) return importCommand(cfg, args[0] ?? '', args[1] ?? '');
+      if (sub === 'ls' || sub === 'list') return imagesCommand(cfg);
+      throw new UsageError('usage: podd image import FILE NAME[:TAG]');
+    }
+    case 'images':
+      return imagesCommand(cfg);
+    case 'rmi':
+      if (rest.length !== 1) throw new UsageError('usage: podd rmi NAME');
+      return rmiCommand(cfg, rest[0] ?? '');
+    case 'version':
+    case '--version':
+      process.stdout.write('podd 0.1.0\n');
+      return 0;
+    default:
+      process.stderr.write(USAGE);
+      return verb === undefined || verb === 'help' || verb === '--help' || verb === '-h' ? 0 : 2;
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1);
+  },
+);

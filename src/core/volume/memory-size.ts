@@ -1,0 +1,42 @@
+// Size of a memory-backed emptyDir (and of the tmpfs under secret volumes): the kubelet's
+// calculateEmptyDirMemorySize (SizeMemoryBackedVolumes, on by default), so that a tmpfs can never hold more than
+// the pod itself may use instead of the kernel's default of half the host's memory.
+import type { PodSpec, Quantity } from '../../api/types.js';
+import { isSidecar } from '../../api/types.js';
+import { effectivePodResources } from '../resources/effective.js';
+import { parseQuantityNano } from '../resources/quantity.js';
+
+const NANO = 1_000_000_000n;
+
+/** Quantity.Value(): whole base units, rounded up. */
+export function quantityValue(q: Quantity): number | undefined {
+  const nano = parseQuantityNano(q);
+  if (nano === undefined) return undefined;
+  const whole = nano >= 0n ? (nano + NANO - 1n) / NANO : nano / NANO;
+  return Number(whole);
+}
+
+/**
+ * The pod's memory limit as the pod cgroup gets it (ResourceConfigForPod): only when every container declares one,
+ * otherwise the pod is not memory-bounded.
+ */
+export function podMemoryLimit(spec: PodSpec): number | undefined {
+  const limited = [...spec.containers, ...(spec.initContainers ?? []).filter(isSidecar)];
+  const declared = limited.every((c) => {
+    const q = c.resources?.limits?.['memory'];
+    return q !== undefined && (quantityValue(q) ?? 0) > 0;
+  });
+  if (!declared) return undefined;
+  const limit = effectivePodResources(spec).limits['memory'];
+  return limit === undefined ? undefined : Math.ceil(limit);
+}
+
+/** Bytes: the smallest positive of node allocatable memory, the pod's memory limit and the volume's sizeLimit. */
+export function emptyDirMemorySize(sizeLimit: Quantity | undefined, spec: PodSpec, nodeAllocatableBytes: number): number {
+  let size = nodeAllocatableBytes;
+  const pod = podMemoryLimit(spec);
+  if (pod !== undefined && pod > 0 && pod <= size) size = pod;
+  const volume = sizeLimit === undefined ? undefined : quantityValue(sizeLimit);
+  if (volume !== undefined && volume > 0 && volume <= size) size = volume;
+  return size;
+}

@@ -1,0 +1,256 @@
+// CRI-like container verbs over conmon + runc. Each instance (pause or container) has a directory under
+// <stateDir>/containers/<id> with its bundle and a meta.json, so a restarted agent can find and clean what exists.
+//
+// Instance states: (none) --create--> created --start--> running --exit--> exited --remove--> (none)
+// An instance whose exit file is missing while runc reports it stopped is `unknown` (conmon died).
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PoddError, wrap } from '../../core/errors.js';
+import type { OciSpec } from '../../core/oci/types.js';
+import type { RuntimeContainerState } from '../../core/pod-runtime.js';
+import { mountOverlay, unmountOverlay } from '../image/overlay.js';
+import { Rollback } from '../rollback.js';
+import { removeCgroup, wasOomKilled } from './cgroups.js';
+import { createWithConmon } from './conmon.js';
+import { ExitWatcher, readExitFile } from './exit-watcher.js';
+import type { OciRuntime } from './runc.js';
+
+export type InstanceRole = 'sandbox' | 'init' | 'app';
+
+export interface InstanceMeta {
+  id: string;
+  role: InstanceRole;
+  podUid: string;
+  podName: string;
+  namespace: string;
+  /** Container name in the spec; 'POD' for the sandbox. */
+  name: string;
+  sandboxId: string;
+  /** Sandbox attempt this instance belongs to. */
+  attempt: number;
+  restartCount: number;
+  specHash: string;
+  image: string;
+  imageId: string;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  reason?: string;
+  pid?: number;
+  logPath: string;
+  cgroupsPath: string;
+  /** True when the rootfs is an overlay podd mounted (and must unmount). */
+  overlay: boolean;
+}
+
+export type RootfsSource = { kind: 'layers'; layers: string[] } | { kind: 'dir'; path: string };
+
+export interface CreateRequest {
+  meta: Omit<InstanceMeta, 'id' | 'createdAt' | 'overlay'>;
+  spec: OciSpec;
+  rootfs: RootfsSource;
+}
+
+export interface RuntimeDirs {
+  /** Bundles, exit files, conmon sockets: tmpfs-backed, gone after a reboot. */
+  stateDir: string;
+  conmonPath: string;
+}
+
+export interface InstanceStatus {
+  state: RuntimeContainerState;
+  meta: InstanceMeta;
+}
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export class ContainerRuntime {
+  readonly exits: ExitWatcher;
+  private readonly containersDir: string;
+  private readonly exitDir: string;
+  private readonly socketDir: string;
+
+  constructor(private readonly runc: OciRuntime, private readonly dirs: RuntimeDirs, private readonly clock: () => number = Date.now) {
+    this.containersDir = join(dirs.stateDir, 'containers');
+    this.exitDir = join(dirs.stateDir, 'exits');
+    this.socketDir = join(dirs.stateDir, 'sockets');
+    this.exits = new ExitWatcher(this.exitDir);
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.containersDir, this.exitDir, this.socketDir].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    this.exits.start();
+  }
+
+  close(): void {
+    this.exits.close();
+  }
+
+  private bundleDir(id: string): string {
+    return join(this.containersDir, id);
+  }
+
+  private async saveMeta(meta: InstanceMeta): Promise<void> {
+    const file = join(this.bundleDir(meta.id), 'meta.json');
+    await writeFile(`${file}.tmp`, JSON.stringify(meta));
+    await rename(`${file}.tmp`, file);
+  }
+
+  async readMeta(id: string): Promise<InstanceMeta | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.bundleDir(id), 'meta.json'), 'utf8')) as InstanceMeta;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async createContainer(req: CreateRequest): Promise<InstanceMeta> {
+    const id = newId();
+    const bundle = this.bundleDir(id);
+    const rollback = new Rollback();
+    try {
+      await mkdir(bundle, { recursive: true, mode: 0o700 });
+      rollback.push('bundle', () => rm(bundle, { recursive: true, force: true }));
+      let rootPath: string;
+      if (req.rootfs.kind === 'layers') {
+        const overlay = await mountOverlay(req.rootfs.layers, join(bundle, 'rootfs'));
+        rollback.push('overlay', () => overlay.unmount());
+        rootPath = overlay.merged;
+      } else {
+        rootPath = req.rootfs.path;
+      }
+      const meta: InstanceMeta = { ...req.meta, id, createdAt: this.clock(), overlay: req.rootfs.kind === 'layers' };
+      await this.saveMeta(meta);
+      const spec: OciSpec = { ...req.spec, root: { ...req.spec.root, path: rootPath } };
+      await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+      await mkdir(dirname(meta.logPath), { recursive: true });
+      rollback.push('runc', () => this.runc.delete(id, true));
+      rollback.push('cgroup', () => removeCgroup(meta.cgroupsPath));
+      meta.pid = await createWithConmon({
+        conmonPath: this.dirs.conmonPath,
+        runtimePath: this.runc.path,
+        id,
+        name: `${meta.podName}_${meta.name}`,
+        bundle,
+        logPath: meta.logPath,
+        exitDir: this.exitDir,
+        socketDir: this.socketDir,
+      });
+      await this.saveMeta(meta);
+      rollback.release();
+      return meta;
+    } catch (err) {
+      await rollback.unwind();
+      throw wrap(err, `failed to create container "${req.meta.name}"`);
+    }
+  }
+
+  async startContainer(id: string): Promise<InstanceMeta> {
+    const meta = await this.requireMeta(id);
+    try {
+      await this.runc.start(id);
+    } catch (err) {
+      throw wrap(err, `failed to start container "${meta.name}"`);
+    }
+    meta.startedAt = this.clock();
+    await this.saveMeta(meta);
+    return meta;
+  }
+
+  private async requireMeta(id: string): Promise<InstanceMeta> {
+    const meta = await this.readMeta(id);
+    if (!meta) throw new PoddError('NotFound', `container ${id} not found`);
+    return meta;
+  }
+
+  /**
+   * Current state; records the exit (code, time, OOM) in meta.json the first time it is seen. A started instance
+   * without an exit file is running (conmon writes the file when it ends); `verify` asks runc anyway.
+   */
+  async status(id: string, verify = false): Promise<InstanceStatus> {
+    const meta = await this.requireMeta(id);
+    if (meta.finishedAt !== undefined) return { state: 'exited', meta };
+    const exit = await readExitFile(this.exitDir, id);
+    if (exit) {
+      meta.finishedAt = exit.finishedAt;
+      meta.exitCode = exit.exitCode;
+      if (await wasOomKilled(meta.cgroupsPath)) meta.reason = 'OOMKilled';
+      await this.saveMeta(meta);
+      return { state: 'exited', meta };
+    }
+    if (meta.startedAt !== undefined && !verify) return { state: 'running', meta };
+    const st = await this.runc.state(id);
+    if (!st) return { state: 'unknown', meta };
+    if (st.status === 'running' || st.status === 'paused') return { state: 'running', meta };
+    if (st.status === 'created' || st.status === 'creating') return { state: 'created', meta };
+    return { state: 'unknown', meta };
+  }
+
+  /** Sends the stop signal, waits up to graceMs, then SIGKILL; resolves once the instance has exited. */
+  async stopContainer(id: string, graceMs: number, stopSignal = 'SIGTERM'): Promise<void> {
+    const before = await this.status(id);
+    if (before.state === 'exited') return;
+    if (before.state === 'created') {
+      // Never started: runc's init waits in exec.fifo; SIGKILL is the only way out.
+      await this.runc.kill(id, 'SIGKILL');
+      await this.waitExit(id, 5_000);
+      return;
+    }
+    await this.runc.kill(id, stopSignal);
+    if (await this.waitExit(id, graceMs)) return;
+    await this.runc.kill(id, 'SIGKILL', true);
+    if (!(await this.waitExit(id, 10_000))) throw new PoddError('Internal', `container ${id} did not exit after SIGKILL`);
+  }
+
+  /** Resolves true once the exit file exists, false after timeoutMs. */
+  waitExit(id: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (v: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.exits.off('exit', onExit);
+        resolve(v);
+      };
+      const onExit = (rec: { id: string }): void => {
+        if (rec.id === id) finish(true);
+      };
+      this.exits.on('exit', onExit);
+      const check = (): void => void readExitFile(this.exitDir, id).then((r) => r && finish(true));
+      const poll = setInterval(check, 100);
+      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      check();
+    });
+  }
+
+  /** Removes the runc container, its rootfs and its bundle. Idempotent. */
+  async removeContainer(id: string): Promise<void> {
+    const meta = await this.readMeta(id);
+    const st = await this.runc.state(id).catch(() => undefined);
+    if (st && st.status !== 'stopped') {
+      await this.runc.kill(id, 'SIGKILL', true).catch(() => undefined);
+      await this.waitExit(id, 5_000);
+    }
+    if (meta && meta.finishedAt === undefined) await this.status(id).catch(() => undefined);
+    await this.runc.delete(id, true);
+    if (meta) await removeCgroup(meta.cgroupsPath);
+    await unmountOverlay(join(this.bundleDir(id), 'rootfs')).catch(() => undefined);
+    await rm(this.bundleDir(id), { recursive: true, force: true });
+    await rm(join(this.exitDir, id), { force: true });
+    await rm(join(this.socketDir, id), { recursive: true, force: true });
+    this.exits.forget(id);
+  }
+
+  /** Every instance with a directory here (for recovery and leak cleanup). */
+  async list(): Promise<InstanceMeta[]> {
+    const ids = await readdir(this.containersDir).catch(() => [] as string[]);
+    const metas = await Promise.all(ids.map((id) => this.readMeta(id)));
+    return metas.filter((m): m is InstanceMeta => m !== undefined);
+  }
+}

@@ -1,0 +1,119 @@
+// Runs the real `podd` CLI against real runc/conmon, and checks the host for anything a pod left behind.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Pod } from '../../src/api/types.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const poddBin = join(repoRoot, 'dist', 'src', 'bin', 'podd.js');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The final Pod (from -o json), when podd printed one. */
+  pod?: Pod;
+  /** Output lines of one container, from podd's `[name] line` prefix. */
+  output(container: string): string[];
+}
+
+export function tempDir(prefix = 'podd-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeManifest(yaml: string): string {
+  const file = join(tempDir('podd-manifest-'), 'pod.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+export interface RunOptions {
+  args?: string[];
+  /** Called once the podd process is running, with its pid (to send signals). */
+  onSpawn?: (pid: number) => void;
+  /** Called for each stderr line as it arrives. */
+  onLine?: (line: string, pid: number) => void;
+  env?: Record<string, string>;
+}
+
+export function runPodFile(file: string, opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [poddBin, 'run', '-f', file, '-o', 'json', ...(opts.args ?? [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      stderr += text;
+      partial += text;
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) opts.onLine?.(l, child.pid ?? 0);
+    });
+    child.on('spawn', () => opts.onSpawn?.(child.pid ?? 0));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let pod: Pod | undefined;
+      try {
+        pod = stdout.trim() === '' ? undefined : (JSON.parse(stdout) as Pod);
+      } catch {
+        pod = undefined;
+      }
+      const result: RunResult = {
+        code,
+        stdout,
+        stderr,
+        output: (name) => stderr.split('\n').filter((l) => l.startsWith(`[${name}] `)).map((l) => l.slice(name.length + 3)),
+      };
+      if (pod) result.pod = pod;
+      resolvePromise(result);
+    });
+  });
+}
+
+export function runPod(yaml: string, opts: RunOptions = {}): Promise<RunResult> {
+  return runPodFile(writeManifest(yaml), opts);
+}
+
+export function containerStatus(pod: Pod | undefined, name: string): NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number] | undefined {
+  return [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].find((s) => s.name === name);
+}
+
+/** Everything on the host that a finished pod must not leave behind, as readable lines ([] when clean). */
+export function leftovers(): string[] {
+  const found: string[] = [];
+  const runc = execFileSync('runc', ['list', '-q'], { encoding: 'utf8' }).trim();
+  if (runc !== '') found.push(`runc containers: ${runc.split('\n').join(' ')}`);
+  const conmons = execFileSync('sh', ['-c', 'pgrep -x conmon || true'], { encoding: 'utf8' }).trim();
+  if (conmons !== '') found.push(`conmon processes: ${conmons.split('\n').join(' ')}`);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith('/var/lib/podd/') || m.startsWith('/run/podd/'));
+  if (mounts.length > 0) found.push(`mounts: ${mounts.join(' ')}`);
+  for (const hierarchy of ['memory', 'pids', 'cpu']) {
+    const dir = `/sys/fs/cgroup/${hierarchy}/podd`;
+    if (existsSync(dir)) {
+      const pods = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      if (pods.length > 0) found.push(`cgroups in ${dir}: ${pods.join(' ')}`);
+    }
+  }
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers') && existsSync('/sys/fs/cgroup/podd')) {
+    const pods = readdirSync('/sys/fs/cgroup/podd', { withFileTypes: true }).filter((e) => e.isDirectory());
+    if (pods.length > 0) found.push(`cgroups: ${pods.map((p) => p.name).join(' ')}`);
+  }
+  for (const dir of ['/var/lib/podd/pods', '/run/podd/containers']) {
+    if (existsSync(dir) && readdirSync(dir).length > 0) found.push(`${dir}: ${readdirSync(dir).join(' ')}`);
+  }
+  return found;
+}
+
+/** The YAML of an example, with the image and anything else left as written. */
+export function example(name: string): string {
+  return join(repoRoot, 'examples', name);
+}
