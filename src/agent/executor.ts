@@ -53,13 +53,18 @@ export class PlanExecutor {
     for (const idx of plan.initContainersToStart) {
       const c = inits[idx];
       if (!c) continue;
-      const ok = await this.startContainer(ctx, c, 'init', sandbox, view);
+      const created = await this.createContainer(ctx, c, 'init', sandbox, view);
+      const ok = created !== false && (await this.startCreated(ctx, c, 'init', created));
       // A sidecar that fails to start does not block the rest; a regular init container does.
       if (!ok && !isSidecar(c)) return;
     }
-    for (const idx of plan.containersToStart) {
-      const c = ctx.pod.spec.containers[idx];
-      if (c) await this.startContainer(ctx, c, 'app', sandbox, view);
+    // App containers are created together (the slow part) and then started one by one in spec order, as the
+    // kubelet starts them: a later postStart hook must still find the earlier containers started.
+    const apps = plan.containersToStart.map((idx) => ctx.pod.spec.containers[idx]).filter((c): c is Container => c !== undefined);
+    const created = await Promise.all(apps.map((c) => this.createContainer(ctx, c, 'app', sandbox, view)));
+    for (const [i, c] of apps.entries()) {
+      const meta = created[i];
+      if (meta) await this.startCreated(ctx, c, 'app', meta);
     }
   }
 
@@ -126,8 +131,8 @@ export class PlanExecutor {
     return false;
   }
 
-  /** The kubelet's start(): back-off, image, config, create, start. Returns false when the container did not start. */
-  private async startContainer(ctx: PodContext, c: Container, kind: 'init' | 'app', sandbox: InstanceMeta, view: PodRuntimeStatus): Promise<boolean> {
+  /** The first half of the kubelet's start(): back-off, image, config, create. False when nothing was created. */
+  private async createContainer(ctx: PodContext, c: Container, kind: 'init' | 'app', sandbox: InstanceMeta, view: PodRuntimeStatus): Promise<InstanceMeta | false> {
     const pod = ctx.pod;
     const now = this.deps.clock();
     const fieldPath = containerFieldPath(kind, c.name);
@@ -192,6 +197,11 @@ export class PlanExecutor {
     ctx.instances.set(meta.id, { meta, state: 'created' });
     this.emit(ctx, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     this.hooks.onInstanceCreated?.(meta);
+    return meta;
+  }
+
+  /** The second half of start(): runc start. False when it failed (RunContainerError). */
+  private async startCreated(ctx: PodContext, c: Container, kind: 'init' | 'app', meta: InstanceMeta): Promise<boolean> {
     try {
       const started = await this.deps.runtime.startContainer(meta.id);
       ctx.instances.set(meta.id, { meta: started, state: 'running' });
@@ -199,7 +209,7 @@ export class PlanExecutor {
       return this.failStart(ctx, c, kind, 'RunContainerError', err instanceof Error ? err.message : String(err));
     }
     ctx.startFailures.delete(c.name);
-    this.emit(ctx, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
+    this.emit(ctx, 'Normal', 'Started', `Started container ${c.name}`, containerFieldPath(kind, c.name));
     return true;
   }
 }

@@ -15,6 +15,8 @@ type Emit = (type: EventType, reason: string, message: string) => void;
 
 export class ImageEnsurer {
   private readonly backoff = new Map<string, BackoffEntry>();
+  /** Images already marked used for a pod: one index write per image, not per container start. */
+  private readonly marked = new Set<string>();
 
   constructor(private readonly store: ImageStore, private readonly cfg: BackoffConfig) {}
 
@@ -32,7 +34,10 @@ export class ImageEnsurer {
     if (image) {
       // Without a registry client yet, Always uses what the store has (registry pulls are issue 5).
       emit('Normal', 'Pulled', `Container image "${ref}" already present on machine`);
-      await this.store.markUsed(ref).catch(() => undefined);
+      if (!this.marked.has(image.id)) {
+        this.marked.add(image.id);
+        await this.store.markUsed(ref).catch(() => undefined);
+      }
       return { ok: true, image };
     }
     if (policy === 'Never') {

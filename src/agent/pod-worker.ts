@@ -22,6 +22,8 @@ export class PodWorker {
   private readonly executor: PlanExecutor;
   private readonly deps: AgentDeps;
   private wake: (() => void) | undefined;
+  /** Set by a poke that came while a sync was running: the next sleep returns at once. */
+  private poked = false;
   private syncs = 0;
 
   constructor(pod: Pod, secrets: ReadonlyMap<string, Secret>, configMaps: ReadonlyMap<string, ConfigMap>, deps: AgentDeps, private readonly hooks: PodHooks) {
@@ -42,6 +44,7 @@ export class PodWorker {
   }
 
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 
@@ -84,6 +87,7 @@ export class PodWorker {
 
   async syncOnce(): Promise<void> {
     this.ctx.wakeAt = undefined;
+    this.poked = false;
     await this.observe();
     const view = podRuntimeView(this.ctx.instances.values());
     const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: NO_PROBES });
@@ -111,13 +115,20 @@ export class PodWorker {
   }
 
   private sleepUntilWoken(): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
     const delay = Math.max(0, Math.min(RESYNC_MS, (this.ctx.wakeAt ?? Infinity) - this.deps.clock()));
     return new Promise((resolve) => {
-      const timer = setTimeout(done, delay);
-      function done(): void {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
         clearTimeout(timer);
+        this.wake = undefined;
+        this.poked = false;
         resolve();
-      }
+      };
+      timer = setTimeout(done, delay);
       this.wake = done;
     });
   }
