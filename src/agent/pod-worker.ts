@@ -121,14 +121,14 @@ export class PodWorker {
     }
     const delay = Math.max(0, Math.min(RESYNC_MS, (this.ctx.wakeAt ?? Infinity) - this.deps.clock()));
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer: { handle?: NodeJS.Timeout } = {};
       const done = (): void => {
-        clearTimeout(timer);
+        clearTimeout(timer.handle);
         this.wake = undefined;
         this.poked = false;
         resolve();
       };
-      timer = setTimeout(done, delay);
+      timer.handle = setTimeout(done, delay);
       this.wake = done;
     });
   }
