@@ -8,7 +8,8 @@ import { checkBackoff } from '../core/plan/backoff.js';
 import { containerSpecHash } from '../core/plan/container-hash.js';
 import type { PodActions } from '../core/plan/types.js';
 import type { PodRuntimeStatus } from '../core/pod-runtime.js';
-import { containerCgroupPath } from '../runtime/oci/cgroups.js';
+import { containerCgroupPath, ensurePodCgroup } from '../runtime/oci/cgroups.js';
+import { podCgroupLimits } from '../core/resources/pod-cgroup.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import { writePodEtcFiles } from '../runtime/volume/etc-files.js';
 import { buildContainerSpec } from './container-config.js';
@@ -103,6 +104,22 @@ export class PlanExecutor {
     }));
   }
 
+  /**
+   * Removes the runtime containers of exited instances of `name` except the newest, before a new one is created
+   * (the kubelet's pruneInitContainersBeforeStart), so a crash loop does not pile up rootfs mounts. Their records
+   * stay: podd's own state, not the runtime, says what ran.
+   */
+  private async pruneOlderInstances(ctx: PodContext, name: string): Promise<void> {
+    const exited = [...ctx.instances.values()]
+      .filter((t) => t.meta.role !== 'sandbox' && t.meta.name === name && t.state === 'exited')
+      .sort((a, b) => b.meta.createdAt - a.meta.createdAt);
+    for (const t of exited.slice(1)) {
+      if (t.removed) continue;
+      await this.deps.runtime.removeContainer(t.meta.id);
+      t.removed = true;
+    }
+  }
+
   /** Re-reads an instance after a stop, so its exit code and time are recorded. */
   private async refresh(ctx: PodContext, id: string): Promise<void> {
     const tracked = ctx.instances.get(id);
@@ -120,8 +137,15 @@ export class PlanExecutor {
       hostResolvConf: this.deps.hostResolvConf,
       ...(ctx.pod.spec.hostAliases === undefined ? {} : { hostAliases: ctx.pod.spec.hostAliases }),
     });
+    await ensurePodCgroup(podUid(ctx.pod), podCgroupLimits(ctx.pod.spec));
     const meta = await this.deps.sandboxes.runPodSandbox(ctx.pod, attempt);
     ctx.instances.set(meta.id, { meta, state: 'running' });
+    for (const t of ctx.instances.values()) {
+      if (t.meta.role === 'sandbox' && t.state === 'exited' && !t.removed) {
+        await this.deps.runtime.removeContainer(t.meta.id);
+        t.removed = true;
+      }
+    }
     return meta;
   }
 
@@ -155,6 +179,7 @@ export class PlanExecutor {
     }
     if (back.next) ctx.backoff.set(back.key, back.next);
 
+    await this.pruneOlderInstances(ctx, c.name);
     const restartCount = ctx.restartCounts.get(c.name) ?? 0;
     const uid = podUid(pod);
     const cgroupsPath = containerCgroupPath(uid, `${kind}-${c.name}-${restartCount}-a${sandbox.attempt}`);

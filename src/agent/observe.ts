@@ -5,6 +5,8 @@ import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 export interface TrackedInstance {
   meta: InstanceMeta;
   state: RuntimeContainerState;
+  /** Its runtime container was removed (pruned); the record stays, as podd's memory of what ran. */
+  removed?: boolean;
 }
 
 function toContainer(t: TrackedInstance): ObservedContainer {

@@ -1,7 +1,7 @@
 // Cgroup facts runc does not report: OOM kills (conmon/runc only see SIGKILL) and the pod's parent cgroup,
 // which runc creates for the first container and nobody removes. Handles v1 (this kind of host) and v2.
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rmdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -64,4 +64,40 @@ export async function removeCgroup(cgroupsPath: string, root = ROOT): Promise<vo
 export async function listPodCgroups(root = ROOT): Promise<string[]> {
   const base = isCgroupV2(root) ? join(root, PODD_CGROUP_PARENT) : join(root, 'memory', PODD_CGROUP_PARENT);
   return readdir(base).catch(() => [] as string[]);
+}
+
+export interface PodCgroupLimits {
+  /** Bytes. */
+  memory?: number;
+  /** Cores. */
+  cpu?: number;
+}
+
+async function writeIfExists(file: string, value: string): Promise<void> {
+  await writeFile(file, value).catch(() => undefined);
+}
+
+/**
+ * Creates the pod-level cgroup every container of the pod nests under, with the effective pod limits
+ * (the kubelet's pod cgroup). runc creates container cgroups below it.
+ */
+export async function ensurePodCgroup(podUid: string, limits: PodCgroupLimits, root = ROOT): Promise<void> {
+  const path = podCgroupPath(podUid);
+  if (isCgroupV2(root)) {
+    const dir = join(root, path);
+    await mkdir(dir, { recursive: true });
+    if (limits.memory !== undefined) await writeIfExists(join(dir, 'memory.max'), String(Math.floor(limits.memory)));
+    if (limits.cpu !== undefined) await writeIfExists(join(dir, 'cpu.max'), `${Math.max(1000, Math.floor(limits.cpu * 100_000))} 100000`);
+    return;
+  }
+  for (const h of ['memory', 'cpu,cpuacct', 'cpu', 'pids']) {
+    const base = join(root, h);
+    if (!existsSync(base)) continue;
+    await mkdir(join(base, path), { recursive: true });
+  }
+  if (limits.memory !== undefined) await writeIfExists(join(root, 'memory', path, 'memory.limit_in_bytes'), String(Math.floor(limits.memory)));
+  if (limits.cpu !== undefined) {
+    await writeIfExists(join(root, 'cpu', path, 'cpu.cfs_period_us'), '100000');
+    await writeIfExists(join(root, 'cpu', path, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.floor(limits.cpu * 100_000))));
+  }
 }
