@@ -4,17 +4,9 @@
 import type { PodSpec, Quantity } from '../../api/types.js';
 import { isSidecar } from '../../api/types.js';
 import { effectivePodResources } from '../resources/effective.js';
-import { parseQuantityNano } from '../resources/quantity.js';
+import { quantityValue } from '../../api/quantity.js';
 
-const NANO = 1_000_000_000n;
-
-/** Quantity.Value(): whole base units, rounded up. */
-export function quantityValue(q: Quantity): number | undefined {
-  const nano = parseQuantityNano(q);
-  if (nano === undefined) return undefined;
-  const whole = nano >= 0n ? (nano + NANO - 1n) / NANO : nano / NANO;
-  return Number(whole);
-}
+export { quantityValue };
 
 /**
  * The pod's memory limit as the pod cgroup gets it (ResourceConfigForPod): only when every container declares one,
