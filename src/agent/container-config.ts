@@ -22,6 +22,8 @@ export interface ContainerConfigInput {
   hostname: string;
   volumes: ReadonlyMap<string, PreparedVolume>;
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  /** The pod's /dev/shm on the host. */
+  shmDir: string;
   secrets: ReadonlyMap<string, Secret>;
   configMaps: ReadonlyMap<string, ConfigMap>;
   nodeName: string;
@@ -63,7 +65,9 @@ export async function buildContainerSpec(input: ContainerConfigInput): Promise<O
 
   const volumeMounts = containerMounts(container, input.volumes, { podDir: input.podDir, env: env.env });
   await prepareContainerSubPaths(container, input.volumes, { podDir: input.podDir, env: env.env });
+  const userDestinations = new Set(volumeMounts.map((m) => m.destination));
   const mounts = [
+    ...(userDestinations.has('/dev/shm') ? [] : [{ destination: '/dev/shm', type: 'bind', source: input.shmDir, options: ['rbind', 'rprivate', 'rw'] }]),
     ...podEtcMounts(input.etcFiles, { readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true, userMounts: volumeMounts }),
     ...volumeMounts,
   ];

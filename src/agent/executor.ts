@@ -12,6 +12,7 @@ import { containerCgroupPath, ensurePodCgroup } from '../runtime/oci/cgroups.js'
 import { podCgroupLimits } from '../core/resources/pod-cgroup.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import { writePodEtcFiles } from '../runtime/volume/etc-files.js';
+import { ensurePodShm } from '../runtime/volume/pod-shm.js';
 import { buildContainerSpec } from './container-config.js';
 import { containerFieldPath, type EventType } from './events.js';
 import type { ImageEnsurer } from './image-ensurer.js';
@@ -137,6 +138,7 @@ export class PlanExecutor {
       hostResolvConf: this.deps.hostResolvConf,
       ...(ctx.pod.spec.hostAliases === undefined ? {} : { hostAliases: ctx.pod.spec.hostAliases }),
     });
+    ctx.shmDir ??= ctx.pod.spec.hostIPC === true ? '/dev/shm' : await ensurePodShm(dir);
     await ensurePodCgroup(podUid(ctx.pod), podCgroupLimits(ctx.pod.spec));
     const meta = await this.deps.sandboxes.runPodSandbox(ctx.pod, attempt);
     ctx.instances.set(meta.id, { meta, state: 'running' });
@@ -192,6 +194,7 @@ export class PlanExecutor {
         hostname: podHostname(pod),
         volumes: ctx.volumes ?? new Map(),
         etcFiles: ctx.etcFiles ?? { hosts: '', hostname: '', resolvConf: '' },
+        shmDir: ctx.shmDir ?? '/dev/shm',
         secrets: ctx.secrets, configMaps: ctx.configMaps,
         nodeName: this.deps.nodeName,
         ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),

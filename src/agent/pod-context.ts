@@ -43,6 +43,8 @@ export interface PodContext {
   restartCounts: Map<string, number>;
   volumes?: Map<string, PreparedVolume>;
   etcFiles?: { hosts: string; hostname: string; resolvConf: string };
+  /** Host path bound at /dev/shm in every container: the pod's tmpfs, or the host's with hostIPC. */
+  shmDir?: string;
   /** Earliest time a back-off ends (ms since epoch); the worker wakes then. */
   wakeAt?: number | undefined;
 }

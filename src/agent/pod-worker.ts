@@ -8,6 +8,8 @@ import { derivePodStatus } from '../core/status/derive-pod-status.js';
 import { formatRfc3339 } from '../core/time.js';
 import { removeCgroup, podCgroupPath } from '../runtime/oci/cgroups.js';
 import { rm } from 'node:fs/promises';
+import { removePodShm } from '../runtime/volume/pod-shm.js';
+import { unmountAllUnder } from '../runtime/volume/mounts.js';
 import { PlanExecutor } from './executor.js';
 import { ImageEnsurer } from './image-ensurer.js';
 import { podRuntimeView } from './observe.js';
@@ -148,8 +150,12 @@ export class PodWorker {
   async cleanUp(opts: { keepLogs?: boolean } = {}): Promise<void> {
     await this.executor.killPod(this.ctx).catch(() => undefined);
     for (const t of this.ctx.instances.values()) await this.deps.runtime.removeContainer(t.meta.id);
-    await this.deps.volumes.tearDown(podDir(this.deps.paths, this.ctx.pod));
-    await rm(podDir(this.deps.paths, this.ctx.pod), { recursive: true, force: true });
+    const dir = podDir(this.deps.paths, this.ctx.pod);
+    await this.deps.volumes.tearDown(dir);
+    await removePodShm(dir);
+    // Whatever else is still mounted below the pod dir (nothing, normally) must go before the directory does.
+    await unmountAllUnder(dir);
+    await rm(dir, { recursive: true, force: true });
     await removeCgroup(podCgroupPath(podUid(this.ctx.pod)));
     if (!opts.keepLogs) await rm(podLogDir(this.deps.paths, this.ctx.pod), { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // podd's command line. Each verb is a thin layer over the engine (podd run) or the image store.
 import { parseArgs } from 'node:util';
-import { runCommand } from '../cli/run-command.js';
+import { cleanupCommand, runCommand } from '../cli/run-command.js';
 import { imagesCommand, importCommand, rmiCommand } from '../cli/image-commands.js';
 import { nodeConfigFromEnv } from './node-config.js';
 
@@ -13,8 +13,13 @@ commands:
   image import FILE NAME[:TAG]   import a rootfs tarball, a docker-save tarball or an OCI image layout
   images                      list images
   rmi NAME                    remove an image
+  cleanup                     remove pods left behind by a podd run that was killed
   version                     print podd's version
 `;
+
+// A reader that went away (`podd run ... | head`) must not crash podd before it has removed its pod.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
@@ -60,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
     case 'rmi':
       if (rest.length !== 1) throw new UsageError('usage: podd rmi NAME');
       return rmiCommand(cfg, rest[0] ?? '');
+    case 'cleanup':
+      return cleanupCommand(cfg);
     case 'version':
     case '--version':
       process.stdout.write('podd 0.1.0\n');

@@ -6,6 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { parseAndValidate } from '../api/load.js';
 import type { Pod } from '../api/types.js';
 import { PodWorker } from '../agent/pod-worker.js';
+import { forgetOwner, reapOrphanedPods, recordOwner } from '../agent/orphans.js';
 import type { PodEvent } from '../agent/events.js';
 import { parseDuration } from '../core/plan/duration.js';
 import { podStatusString } from '../core/status/pod-status-string.js';
@@ -73,6 +74,10 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
   pod = { ...pod, metadata: { ...pod.metadata, uid: randomUUID(), creationTimestamp: formatRfc3339(now) } };
 
   const node = await composeNode(cfg);
+  const orphanDeps = { runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir };
+  const reaped = await reapOrphanedPods(orphanDeps);
+  if (reaped.length > 0 && !opts.quiet) err(`podd: removed ${reaped.length} pod(s) left by a podd run that is gone: ${reaped.join(' ')}`);
+  await recordOwner(cfg.stateDir, pod.metadata.uid ?? '', process.pid);
   const followers: LogFollower[] = [];
   let lastStatus = '';
   const name = pod.metadata.name ?? '';
@@ -121,6 +126,7 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
     if (timer) clearTimeout(timer);
     await Promise.all(followers.map((f) => f.stop()));
     await worker.cleanUp({ keepLogs: opts.keepLogs });
+    await forgetOwner(cfg.stateDir, pod.metadata.uid ?? '');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     node.close();
@@ -129,4 +135,16 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
   if (opts.output === 'yaml') process.stdout.write(toYaml(final));
   if (opts.output === 'json') process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
   return final.status?.phase === 'Succeeded' ? EXIT_SUCCEEDED : EXIT_FAILED;
+}
+
+/** `podd cleanup`: removes the pods of `podd run` processes that are gone. */
+export async function cleanupCommand(cfg: NodeConfig): Promise<number> {
+  const node = await composeNode(cfg);
+  try {
+    const reaped = await reapOrphanedPods({ runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir });
+    process.stdout.write(reaped.length === 0 ? 'nothing to clean up\n' : `removed ${reaped.length} pod(s): ${reaped.join(' ')}\n`);
+    return 0;
+  } finally {
+    node.close();
+  }
 }

@@ -55,6 +55,18 @@ spec:
 `;
 }
 
+/**
+ * The kubelet writes a status before each sync acts: a crashed init container shows Init:Error first, and only a
+ * later sync that finds it in back-off shows Init:CrashLoopBackOff. So every Init:CrashLoopBackOff follows Init:Error.
+ */
+function assertErrorBeforeEachCrashLoop(seen: string[]): void {
+  seen.forEach((s, i) => {
+    if (s === 'Init:CrashLoopBackOff') {
+      assert.equal(seen[i - 1], 'Init:Error', `STATUS ${i}: Init:CrashLoopBackOff must follow Init:Error, got ${seen.join(', ')}`);
+    }
+  });
+}
+
 const FAST_BACKOFF = { 'podd.dev/backoff-base': '100ms', 'podd.dev/backoff-max': '200ms' };
 
 test('restartPolicy Never: a failed init container fails the pod; later init and app containers never start', async () => {
@@ -115,11 +127,17 @@ for (const policy of ['OnFailure', 'Always'] as const) {
     assert.doesNotMatch(r.stderr, /Started container (init-2|app)/);
     // Init:Error when it exits, then Init:CrashLoopBackOff while the next start waits for its back-off.
     const seen = statuses(r);
-    const error = seen.indexOf('Init:Error');
-    const crash = seen.indexOf('Init:CrashLoopBackOff');
-    assert.ok(error >= 0, `STATUS Init:Error expected, got ${seen.join(', ')}`);
-    assert.ok(crash > error, `STATUS Init:CrashLoopBackOff expected after Init:Error, got ${seen.join(', ')}`);
+    assert.ok(seen.includes('Init:CrashLoopBackOff'), `STATUS Init:CrashLoopBackOff expected, got ${seen.join(', ')}`);
+    assertErrorBeforeEachCrashLoop(seen);
     assert.match(r.stderr, /BackOff\s+pod\/rs-init-\S+ spec\.initContainers\{init-1\}: Back-off restarting failed container init-1 in pod rs-init-\S+_default\(/);
+    // The first restart is immediate (no back-off yet); only later ones wait.
+    const events = r.stderr.split('\n').filter((l) => /Started container init-1$|BackOff\s/.test(l));
+    assert.match(events[0] ?? '', /Started container init-1$/);
+    assert.match(events[1] ?? '', /Started container init-1$/, `second start before any BackOff: ${events.join(' | ')}`);
+    assert.ok(events.slice(2).some((l) => /BackOff\s/.test(l)), 'later restarts wait for their back-off');
+    // The runs are in order of time.
+    const stamps = runs.map((l) => Number(l.split(' ')[1]));
+    assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b));
     assert.deepEqual(leftovers(), []);
   });
 }
@@ -149,6 +167,7 @@ test('an init container that fails twice then succeeds: the pod initializes, the
   assert.equal(containerStatus(r.pod, 'app')?.state.terminated?.reason, 'Completed');
   const seen = statuses(r);
   assert.ok(seen.includes('Init:Error'), `STATUS Init:Error expected, got ${seen.join(', ')}`);
+  assertErrorBeforeEachCrashLoop(seen);
   assert.equal(seen.at(-1), 'Completed');
   assert.deepEqual(leftovers(), []);
 });

@@ -218,6 +218,25 @@ const cases: Case[] = [
     columns: { ready: '0/1', status: 'Error', restarts: '0' },
   },
   {
+    name: 'deleted while the init container crash-loops: nothing runs any more, so Failed (TerminatePod)',
+    mutate: (w) => {
+      w.pod.metadata.deletionTimestamp = at(50);
+      w.podIsTerminal = true;
+      w.runtime.sandboxes = [sandbox('sb1', 0, 'notready')];
+      w.runtime.containers = [inst('init-1', 'init', 'exited', { created: 5, exitCode: 1 })];
+    },
+    phase: 'Failed',
+  },
+  {
+    name: 'deleted, still running: the phase stays until the containers are gone',
+    mutate: (w) => {
+      w.pod.metadata.deletionTimestamp = at(50);
+      w.podIsTerminal = true;
+      w.runtime.containers = [inst('init-1', 'init', 'running', { created: 5 })];
+    },
+    phase: 'Pending',
+  },
+  {
     name: 'a terminal phase is sticky, with its reason, even when the runtime forgot everything',
     mutate: (w) => {
       // under Always, getPhase alone would say Running for an exited app container

@@ -64,6 +64,9 @@ export function derivePodStatus(input: DeriveStatusInput): PodStatus {
   // terminal phases are final: a status computed later (say, after a container was GC'd) may not revive the pod
   const previousPhase = previous?.phase;
   if (!isTerminal(phase) && isTerminal(previousPhase)) phase = previousPhase;
+  // The status manager's TerminatePod: a pod whose worker has finished terminating it cannot stay Pending or
+  // Running (e.g. deleted while an init container crash-looped): it is marked Failed.
+  if (podIsTerminal && !isTerminal(phase) && !runtime.containers.some((c) => c.state === 'running' || c.state === 'created')) phase = 'Failed';
 
   const previousConditions = previous?.conditions ?? [];
   const preserved = previousConditions.filter((c) => !KUBELET_CONDITIONS.has(c.type));
