@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { removePodShm } from '../runtime/volume/pod-shm.js';
 import { unmountAllUnder } from '../runtime/volume/mounts.js';
 import { PlanExecutor } from './executor.js';
+import { isPoddError } from '../core/errors.js';
 import { ImageEnsurer } from './image-ensurer.js';
 import { podRuntimeView } from './observe.js';
 import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
@@ -55,10 +56,14 @@ export class PodWorker {
     const verify = this.syncs % 10 === 9;
     await Promise.all([...this.ctx.instances.values()].map(async (t) => {
       if (t.state === 'exited') return;
-      const st = await this.deps.runtime.status(t.meta.id, verify).catch(() => undefined);
-      if (st) {
+      try {
+        const st = await this.deps.runtime.status(t.meta.id, verify);
         t.meta = st.meta;
         t.state = st.state;
+      } catch (err) {
+        // Removed behind podd's back (or its record lost): the kubelet's "unknown" state, which the plan kills
+        // and replaces. Other errors are transient: keep the last known state until the next sync.
+        if (isPoddError(err, 'NotFound')) t.state = 'unknown';
       }
     }));
   }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PoddError, wrap } from '../../core/errors.js';
+import { PoddError, isPoddError, wrap } from '../../core/errors.js';
 import type { OciSpec } from '../../core/oci/types.js';
 import type { RuntimeContainerState } from '../../core/pod-runtime.js';
 import { mountOverlay, unmountOverlay } from '../image/overlay.js';
@@ -192,7 +192,13 @@ export class ContainerRuntime {
 
   /** Sends the stop signal, waits up to graceMs, then SIGKILL; resolves once the instance has exited. */
   async stopContainer(id: string, graceMs: number, stopSignal = 'SIGTERM'): Promise<void> {
-    const before = await this.status(id);
+    const before = await this.status(id).catch(async (err: unknown) => {
+      if (!isPoddError(err, 'NotFound')) throw err;
+      // No record left: make sure nothing of it runs, and there is nothing more to wait for.
+      await this.runc.kill(id, 'SIGKILL', true).catch(() => undefined);
+      return undefined;
+    });
+    if (!before) return;
     if (before.state === 'exited') return;
     if (before.state === 'created') {
       // Never started: runc's init waits in exec.fifo; SIGKILL is the only way out.
