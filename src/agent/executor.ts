@@ -94,6 +94,17 @@ export class PlanExecutor {
     await this.refresh(ctx, id);
   }
 
+  /**
+   * The grace period was shortened while containers are being stopped: ones already past the new budget get
+   * SIGKILL now (after the kubelet's 2 s minimum from their stop signal), so the stops in progress end early.
+   */
+  async shortenKills(ctx: PodContext, graceSeconds: number): Promise<void> {
+    const deadline = Math.max(graceSeconds, MIN_GRACE_SECONDS) * 1000;
+    const live = [...ctx.instances.values()].filter((t) => t.meta.role !== 'sandbox' && t.state !== 'exited');
+    await new Promise((r) => setTimeout(r, graceSeconds === 0 ? 0 : deadline));
+    await Promise.all(live.map((t) => this.deps.runtime.kill(t.meta.id, 'SIGKILL').catch(() => undefined)));
+  }
+
   /** All containers in parallel, then every sandbox (the kubelet's killPodWithSyncResult). */
   async killPod(ctx: PodContext): Promise<void> {
     const live = [...ctx.instances.values()].filter((t) => t.meta.role !== 'sandbox' && t.state !== 'exited');

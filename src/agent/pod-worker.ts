@@ -96,6 +96,9 @@ export class PodWorker {
     this.ctx.wakeAt = undefined;
     this.poked = false;
     await this.observe();
+    // As the kubelet: the status of what was observed is published before acting on it, so a crash is seen
+    // (Init:Error) before its back-off (Init:CrashLoopBackOff), and a deletion (Terminating) before the kill.
+    this.updateStatus();
     const view = podRuntimeView(this.ctx.instances.values());
     const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: NO_PROBES });
     await this.executor.execute(this.ctx, plan, view);
@@ -142,8 +145,15 @@ export class PodWorker {
 
   /** Graceful deletion: deletionTimestamp + grace, then the next sync kills everything. */
   requestTermination(graceSeconds?: number): void {
-    if (this.isTerminating()) return;
     const grace = graceSeconds ?? this.ctx.pod.spec.terminationGracePeriodSeconds ?? 30;
+    if (this.isTerminating()) {
+      // A later request may only shorten the grace period (the pod worker's effective grace never grows).
+      const current = this.ctx.pod.metadata.deletionGracePeriodSeconds ?? grace;
+      if (grace >= current) return;
+      this.ctx.pod = { ...this.ctx.pod, metadata: { ...this.ctx.pod.metadata, deletionGracePeriodSeconds: grace } };
+      void this.executor.shortenKills(this.ctx, grace);
+      return;
+    }
     this.ctx.pod = {
       ...this.ctx.pod,
       metadata: { ...this.ctx.pod.metadata, deletionTimestamp: formatRfc3339(this.deps.clock()), deletionGracePeriodSeconds: grace },

@@ -169,7 +169,7 @@ spec:
     {
       name: 'tabs in indentation',
       text: 'apiVersion: v1\nkind: Pod\nmetadata:\n\tname: web\n',
-      message: 'error converting YAML to JSON: yaml: line 4: Tabs are not allowed as indentation',
+      message: 'error converting YAML to JSON: yaml: line 4: found character that cannot start any token',
     },
     {
       name: 'duplicate keys',

@@ -79,6 +79,10 @@ function documentValue(doc: Document.Parsed, text: string, fail: (message: strin
     if (err.code === 'DUPLICATE_KEY') {
       return fail(`error converting YAML to JSON: yaml: ${where}mapping key ${goQuote(keyAt(text, err.pos[0]))} already defined`);
     }
+    if (err.code === 'TAB_AS_INDENT') {
+      // go-yaml's words, which kubectl and the apiserver print for a tab in the indentation
+      return fail(`error converting YAML to JSON: yaml: ${where}found character that cannot start any token`);
+    }
     const first = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
     return fail(`error converting YAML to JSON: yaml: ${where}${first}`);
   }

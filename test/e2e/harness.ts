@@ -90,7 +90,8 @@ export function leftovers(): string[] {
   const found: string[] = [];
   const runc = execFileSync('runc', ['list', '-q'], { encoding: 'utf8' }).trim();
   if (runc !== '') found.push(`runc containers: ${runc.split('\n').join(' ')}`);
-  const conmons = execFileSync('sh', ['-c', 'pgrep -x conmon || true'], { encoding: 'utf8' }).trim();
+  // An exited conmon waits as a zombie until init reaps it: it holds nothing, so it is not a leftover.
+  const conmons = execFileSync('sh', ['-c', 'for p in $(pgrep -x conmon); do [ "$(cut -d" " -f3 /proc/$p/stat 2>/dev/null)" = Z ] || echo $p; done'], { encoding: 'utf8' }).trim();
   if (conmons !== '') found.push(`conmon processes: ${conmons.split('\n').join(' ')}`);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
     .map((l) => l.split(' ')[4] ?? '')

@@ -8,7 +8,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
-import { containerStatus, leftovers, poddBin, runPod, tempDir, type RunResult } from './harness.js';
+import { containerStatus, leftovers, poddBin, runPod, tempDir, type RunOptions, type RunResult } from './harness.js';
+
+/** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
+function run(yaml: string, args: string[] = []): Promise<RunResult> {
+  const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
+  return runPod(yaml, opts);
+}
 
 const IMAGES_DIR = join(process.env['PODD_ROOT'] ?? '/var/lib/podd', 'images');
 const TAG = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -21,6 +27,23 @@ function podd(...args: string[]): { code: number | null; stdout: string; stderr:
 
 function statuses(r: RunResult): string[] {
   return r.stderr.split('\n').filter((l) => l.startsWith('STATUS ')).map((l) => l.trim().split(/\s+/)[3] ?? '');
+}
+
+/** STATUS values printed before podd's --timeout stopped the pod. */
+function statusesBeforeTimeout(r: RunResult): string[] {
+  const cut = r.stderr.search(/^podd: --timeout \S+ reached/m);
+  assert.ok(cut > 0, r.stderr);
+  return statuses({ ...r, stderr: r.stderr.slice(0, cut) });
+}
+
+/** Nothing ran; stopped by --timeout, the pod ends Failed (the status manager's TerminatePod). */
+function assertNeverStarted(r: RunResult): void {
+  assert.ok(r.pod, r.stderr);
+  assert.deepEqual(r.output('app'), []);
+  const started = statusesBeforeTimeout(r).filter((s) => ['Running', 'NotReady', 'Completed', 'Error', 'CrashLoopBackOff'].includes(s));
+  assert.deepEqual(started, [], r.stderr);
+  assert.equal(r.pod.status?.phase, 'Failed');
+  assert.equal(r.code, 1);
 }
 
 function events(r: RunResult): { type: string; reason: string; text: string }[] {
@@ -134,7 +157,7 @@ test('a docker-save image runs with its Entrypoint+Cmd, WorkingDir, User and Env
   assert.ok(listed('docker.io/podd-e2e/imgtest', TAG), podd('images').stdout);
   for (const d of diffIDs) assert.ok(existsSync(layerDir(d)), `layer ${d} unpacked`);
 
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: img-config}
@@ -213,13 +236,9 @@ spec:
 `;
 }
 
-test('an image not in the store: ErrImagePull, then ImagePullBackOff with Pulling/Failed/BackOff events; the pod stays Pending', async () => {
-  const pull = await runPod(missingImagePod('img-pull-fails', 'IfNotPresent'), { args: ['--timeout', '4s', '--backoff-base', '500ms'] });
-  assert.equal(pull.code, 1, pull.stderr);
-  assert.ok(pull.pod, pull.stderr);
-  assert.equal(pull.pod.status?.phase, 'Pending');
-  assert.deepEqual(pull.output('app'), []);
-  assert.equal(containerStatus(pull.pod, 'app')?.state?.running, undefined);
+test('an image not in the store: ErrImagePull, then ImagePullBackOff with Pulling/Failed/BackOff events; the pod never starts', async () => {
+  const pull = await run(missingImagePod('img-pull-fails', 'IfNotPresent'), ['--timeout', '4s', '--backoff-base', '500ms']);
+  assertNeverStarted(pull);
   const ev = events(pull);
   const has = (type: string, reason: string, text: string): boolean =>
     ev.some((e) => e.type === type && e.reason === reason && e.text.endsWith(`pod/img-pull-fails spec.containers{app}: ${text}`));
@@ -229,7 +248,7 @@ test('an image not in the store: ErrImagePull, then ImagePullBackOff with Pullin
   // the back-off grows: several pulls in 4 s with a 500 ms base, but not one per sync
   const pulls = ev.filter((e) => e.reason === 'Pulling').length;
   assert.ok(pulls >= 2 && pulls <= 5, `pull attempts: ${pulls}`);
-  const seen = statuses(pull);
+  const seen = statusesBeforeTimeout(pull);
   const firstPull = seen.indexOf('ErrImagePull');
   assert.ok(firstPull >= 0, pull.stderr);
   // between two pulls the kubelet syncs the pod inside the back-off window, which shows ImagePullBackOff
@@ -239,13 +258,10 @@ test('an image not in the store: ErrImagePull, then ImagePullBackOff with Pullin
   assert.deepEqual(leftovers(), []);
 });
 
-test('imagePullPolicy Never with an image not in the store: ErrImageNeverPull, no pull, Pending', async () => {
-  const never = await runPod(missingImagePod('img-never-pull', 'Never'), { args: ['--timeout', '3s'] });
-  assert.equal(never.code, 1, never.stderr);
-  assert.ok(never.pod, never.stderr);
-  assert.equal(never.pod.status?.phase, 'Pending');
-  assert.deepEqual(never.output('app'), []);
-  assert.ok(statuses(never).includes('ErrImageNeverPull'), never.stderr);
+test('imagePullPolicy Never with an image not in the store: ErrImageNeverPull, no pull, the pod never starts', async () => {
+  const never = await run(missingImagePod('img-never-pull', 'Never'), ['--timeout', '3s']);
+  assertNeverStarted(never);
+  assert.equal(statusesBeforeTimeout(never).at(-1), 'ErrImageNeverPull', never.stderr);
   assert.ok(!statuses(never).includes('ErrImagePull'), never.stderr);
   const nev = events(never);
   assert.ok(!nev.some((e) => e.reason === 'Pulling'), 'pull policy Never must not pull');
@@ -261,7 +277,7 @@ test('every container instance gets its own writable layer: nothing carries over
   const image = JSON.parse(readFileSync(join(IMAGES_DIR, 'index.json'), 'utf8')) as { images: Record<string, { layers: string[] }> };
   const busyboxLayers = image.images['docker.io/library/busybox:latest']?.layers ?? [];
   assert.ok(busyboxLayers.length > 0);
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: img-upper}
@@ -291,7 +307,7 @@ spec:
     - name: sibling
       image: busybox
       command: ["sh", "-c", "sleep 0.3; ls /marker-init /marker-app /bin/marker-app 2>&1 | sed 's/^ls: //'; true"]
-`, { args: ['--backoff-base', '200ms'] });
+`, ['--backoff-base', '200ms']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.output('init'), ['/marker-init']);
   assert.deepEqual(r.output('app'), ['run 0 saw:[]', 'run 1 saw:[]']);

@@ -7,6 +7,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerStatus, leftovers, runPod, tempDir, type RunResult } from './harness.js';
 
+/**
+ * conmon exits a moment after its container, and this VM's PID 1 reaps the exited conmon only a second or two
+ * later, while `pgrep -x conmon` still lists it. When conmon processes are all that leftovers() reports, give them
+ * up to 5 s to be gone; anything else (containers, mounts, cgroups, dirs) is reported at once.
+ */
+async function conmonsSettled(): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (Date.now() < end) {
+    const found = leftovers();
+    if (found.length === 0 || found.some((l) => !l.startsWith('conmon processes:'))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function lines(dir: string, file: string): string[] {
   const path = join(dir, file);
   if (!existsSync(path)) return [];
@@ -107,6 +121,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     assert.equal(r.pod?.status?.phase, 'Succeeded');
     assert.ok(r.pod?.metadata.deletionTimestamp !== undefined, 'deletionTimestamp set');
     assert.equal(r.code, 0);
+    await conmonsSettled();
     assert.deepEqual(leftovers(), []);
   });
 }
@@ -122,6 +137,7 @@ test('an app that ignores SIGTERM is SIGKILLed after terminationGracePeriodSecon
   assert.equal(app?.state.terminated?.reason, 'Error');
   assert.equal(r.pod?.status?.phase, 'Failed');
   assert.equal(r.code, 1);
+  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -140,6 +156,7 @@ test('--timeout 2s ends a forever pod gracefully, as a signal does', async () =>
   assert.equal(app?.state.terminated?.reason, 'Completed');
   assert.equal(r.pod?.status?.phase, 'Succeeded');
   assert.equal(r.code, 0);
+  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -154,6 +171,7 @@ test('a second SIGINT during the grace period terminates at once, without waitin
   assert.equal(app?.state.terminated?.exitCode, 137);
   assert.equal(r.pod?.status?.phase, 'Failed');
   assert.equal(r.code, 1);
+  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -175,11 +193,12 @@ spec:${specExtra}
 `;
 }
 
-function assertNothingCreated(r: RunResult, dir: string): void {
+async function assertNothingCreated(r: RunResult, dir: string): Promise<void> {
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '', 'no Pod printed');
   assert.doesNotMatch(r.stderr, /EVENT|STATUS/);
   assert.ok(!existsSync(join(dir, 'made-by-podd')), 'no volume was set up');
+  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 }
 
@@ -187,14 +206,14 @@ test('invalid input: an unknown field exits 2 with the apiserver strict-decoding
   const dir = tempDir();
   const r = await runPod(invalidCase(dir, '\n      imagePullSecret: regcred'));
   assert.equal(r.stderr.trim(), 'error: Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagePullSecret"');
-  assertNothingCreated(r, dir);
+  await assertNothingCreated(r, dir);
 });
 
 test('invalid input: an invalid field value exits 2 with the apiserver validation message and creates nothing', async () => {
   const dir = tempDir();
   const r = await runPod(invalidCase(dir, '', '\n  restartPolicy: Sometimes'));
   assert.match(r.stderr, /Pod "sig-invalid" is invalid: spec\.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"/);
-  assertNothingCreated(r, dir);
+  await assertNothingCreated(r, dir);
 });
 
 test('invalid input: broken YAML exits 2 with a "yaml: line N" conversion error and creates nothing', async () => {
@@ -204,7 +223,7 @@ test('invalid input: broken YAML exits 2 with a "yaml: line N" conversion error 
   assert.equal(broken.split('\n')[10], '\timage: busybox');
   const r = await runPod(broken);
   assert.match(r.stderr, /^error: error converting YAML to JSON: yaml: line 11: /m);
-  assertNothingCreated(r, dir);
+  await assertNothingCreated(r, dir);
 });
 
 test('invalid input: a tab in the indentation gives go-yaml\'s exact message', async () => {
@@ -213,5 +232,5 @@ test('invalid input: a tab in the indentation gives go-yaml\'s exact message', a
   const r = await runPod(broken);
   // sigs.k8s.io/yaml (go-yaml's scanner), as `kubectl create` and the apiserver report it.
   assert.equal(r.stderr.trim(), 'error: error converting YAML to JSON: yaml: line 11: found character that cannot start any token');
-  assertNothingCreated(r, dir);
+  await assertNothingCreated(r, dir);
 });

@@ -5,11 +5,34 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, example, leftovers, runPod, runPodFile, tempDir, type RunResult } from './harness.js';
+import { example, leftovers, runPod, runPodFile, tempDir, type RunOptions, type RunResult } from './harness.js';
+
+/** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
+function run(yaml: string, args: string[] = []): Promise<RunResult> {
+  const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
+  return runPod(yaml, opts);
+}
 
 /** The STATUS column of each `STATUS` line podd printed, in order. */
 function statuses(r: RunResult): string[] {
   return r.stderr.split('\n').filter((l) => l.startsWith('STATUS ')).map((l) => l.trim().split(/\s+/)[3] ?? '');
+}
+
+/**
+ * A pod stopped by --timeout before any container could start: no output, STATUS `want` (and nothing that means a
+ * container ran) until the termination, and the final phase is Failed (the status manager's TerminatePod marks a pod that never finished Failed).
+ */
+function assertNeverStarted(r: RunResult, want: string, containers: string[]): void {
+  assert.ok(r.pod, `podd must print the final pod:\n${r.stderr}`);
+  for (const c of containers) assert.deepEqual(r.output(c), [], `${c} must not run`);
+  const cut = r.stderr.search(/^podd: --timeout \S+ reached/m);
+  assert.ok(cut > 0, r.stderr);
+  const before = statuses({ ...r, stderr: r.stderr.slice(0, cut) });
+  assert.equal(before.at(-1), want, `want STATUS ${want} until the termination, got ${before.join(', ')}:\n${r.stderr}`);
+  const started = before.filter((s) => ['Running', 'NotReady', 'Completed', 'Error', 'CrashLoopBackOff', 'PodInitializing'].includes(s));
+  assert.deepEqual(started, [], r.stderr);
+  assert.equal(r.pod.status?.phase, 'Failed');
+  assert.equal(r.code, 1);
 }
 
 /** `EVENT` lines as {type, reason, rest}. */
@@ -25,7 +48,7 @@ function yamlString(s: string): string {
 }
 
 test('emptyDir is shared by init and app containers; medium Memory is a tmpfs of sizeLimit', async () => {
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-emptydir}
@@ -65,7 +88,7 @@ test('hostPath: type checks, DirectoryOrCreate/FileOrCreate, writes reach the ho
   writeFileSync(join(host, 'existing.txt'), 'from-the-host\n');
   const created = join(host, 'made', 'by', 'kubelet');
   const file = join(host, 'touched.txt');
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-hostpath}
@@ -99,7 +122,7 @@ spec:
 
 test('hostPath type Directory on a missing path: the container never starts, FailedMount, ContainerCreating', async () => {
   const missing = join(tempDir('podd-e2e-hostpath-'), 'does-not-exist');
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-hostpath-missing}
@@ -113,13 +136,9 @@ spec:
       image: busybox
       command: ["sh", "-c", "echo app-started"]
       volumeMounts: [{name: h, mountPath: /h}]
-`, { args: ['--timeout', '3s'] });
-  assert.ok(r.pod, r.stderr);
-  assert.deepEqual(r.output('app'), [], 'the container must not run');
-  assert.equal(r.pod.status?.phase, 'Pending');
-  assert.equal(containerStatus(r.pod, 'app')?.state?.waiting?.reason, 'ContainerCreating');
-  assert.ok(statuses(r).includes('ContainerCreating'), r.stderr);
-  assert.ok(!statuses(r).some((s) => s === 'Running' || s === 'Error' || s === 'Completed'), r.stderr);
+`, ['--timeout', '3s']);
+  // the kubelet keeps such a pod Pending, its container Waiting ContainerCreating, until the volume can be set up
+  assertNeverStarted(r, 'ContainerCreating', ['app']);
   assert.equal(existsSync(missing), false, 'type Directory must not create the path');
   // the kubelet's volume manager reports this as a FailedMount warning on the pod (not a sandbox failure)
   const expected = `MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${missing} is not a directory`;
@@ -130,7 +149,7 @@ spec:
 });
 
 test('secret and configMap volumes: items, defaultMode, item mode, optional missing, always read-only', async () => {
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Secret
 metadata: {name: vol-creds}
@@ -196,7 +215,7 @@ spec:
 });
 
 test('a missing non-optional Secret volume: FailedMount, the container never starts', async () => {
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-secret-missing}
@@ -210,11 +229,8 @@ spec:
       image: busybox
       command: ["sh", "-c", "echo app-started"]
       volumeMounts: [{name: creds, mountPath: /creds}]
-`, { args: ['--timeout', '3s'] });
-  assert.ok(r.pod, r.stderr);
-  assert.deepEqual(r.output('app'), []);
-  assert.equal(r.pod.status?.phase, 'Pending');
-  assert.ok(statuses(r).includes('ContainerCreating'), r.stderr);
+`, ['--timeout', '3s']);
+  assertNeverStarted(r, 'ContainerCreating', ['app']);
   const failedMount = events(r).filter((e) => e.type === 'Warning' && e.reason === 'FailedMount');
   assert.ok(failedMount.some((e) => e.text.endsWith(': MountVolume.SetUp failed for volume "creds" : secret "not-there" not found')),
     `want Warning FailedMount 'MountVolume.SetUp failed for volume "creds" : secret "not-there" not found', got:\n${events(r).map((e) => e.text).join('\n')}`);
@@ -222,7 +238,7 @@ spec:
 });
 
 test('readOnly volumeMounts refuse writes while the same volume stays writable elsewhere', async () => {
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-readonly}
@@ -251,7 +267,7 @@ spec:
 test('subPath: a single file and a (created) directory of a volume', async () => {
   const host = tempDir('podd-e2e-subpath-');
   writeFileSync(join(host, 'settings.ini'), 'answer=42\n');
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: vol-subpath-cm}
@@ -294,7 +310,7 @@ test('a Secret is visible only to the containers that mount it (init reads it, t
   // every regular file outside /proc and /sys (busybox grep has no --exclude-dir); the big busybox binary and its
   // hard links are skipped by size, for speed
   const search = 'n=pa55-e2e; n="$n-only-in-secret"; find / \\( -path /proc -o -path /sys \\) -prune -o -type f -size -512k -exec grep -l "$n" {} +; echo search-done';
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Secret
 metadata: {name: vol-private}
@@ -333,7 +349,7 @@ spec:
 });
 
 test('examples/init-secret.yaml: the init container renders a config, the app cannot see the Secret', async () => {
-  const r = await runPodFile(example('init-secret.yaml'));
+  const r = await runPodFile(example('init-secret.yaml'), { args: ['--timeout', '60s'] });
   assert.equal(r.code, 0, r.stderr);
   const app = r.output('app');
   assert.match(app[0] ?? '', /^dsn=postgres:\/\/app@db\/app\?password_sha=[0-9a-f]{16}$/);
@@ -342,7 +358,7 @@ test('examples/init-secret.yaml: the init container renders a config, the app ca
 });
 
 test('env: value, secretKeyRef, configMapKeyRef, fieldRef, envFrom with prefix, $(VAR) in env, command and args', async () => {
-  const r = await runPod(`
+  const r = await run(`
 apiVersion: v1
 kind: Secret
 metadata: {name: env-sec}
@@ -440,17 +456,12 @@ spec:
     const yaml = c.name === 'envfrom-missing-secret'
       ? manifest(c.name, false, '').replace('env: []', 'envFrom: [{secretRef: {name: bulk}}]')
       : manifest(c.name, c.init, c.env);
-    return runPod(yaml, { args: ['--timeout', '3s'] });
+    return run(yaml, ['--timeout', '3s']);
   }));
   for (const [i, c] of cases.entries()) {
     const r = results[i] as RunResult;
-    assert.equal(r.code, 1, `${c.name}: ${r.stderr}`);
-    assert.ok(r.pod, `${c.name}: podd must still print the final pod: ${r.stderr}`);
     assert.ok(!/^error:/m.test(r.stderr), `${c.name}: ${r.stderr}`);
-    assert.deepEqual(r.output('app'), [], c.name);
-    assert.deepEqual(r.output('init'), [], c.name);
-    assert.equal(r.pod.status?.phase, 'Pending', c.name);
-    assert.ok(statuses(r).includes(c.status), `${c.name}: want STATUS ${c.status}:\n${r.stderr}`);
+    assertNeverStarted(r, c.status, ['init', 'app']);
     const failed = events(r).filter((e) => e.type === 'Warning' && e.reason === 'Failed');
     assert.ok(failed.length > 0 && failed.every((e) => e.text.endsWith(`pod/${c.name} ${c.field}: Error: ${c.message}`)),
       `${c.name}: want Warning Failed "Error: ${c.message}":\n${r.stderr}`);

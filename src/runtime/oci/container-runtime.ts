@@ -212,6 +212,11 @@ export class ContainerRuntime {
     if (!(await this.waitExit(id, 10_000))) throw new PoddError('Internal', `container ${id} did not exit after SIGKILL`);
   }
 
+  /** Sends a signal to every process of the container (a no-op when it is gone). */
+  async kill(id: string, signal: string): Promise<void> {
+    await this.runc.kill(id, signal, true);
+  }
+
   /** Resolves true once the exit file exists, false after timeoutMs. */
   waitExit(id: string, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
