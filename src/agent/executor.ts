@@ -41,6 +41,14 @@ export class PlanExecutor {
 
     let sandbox = this.readySandbox(ctx);
     if (plan.createSandbox) {
+      // The kubelet mounts a pod's volumes before it makes the sandbox, and reports a failure as FailedMount.
+      try {
+        ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), { secrets: ctx.secrets, configMaps: ctx.configMaps });
+      } catch (err) {
+        this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
+        ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, this.deps.clock() + 2_000);
+        return;
+      }
       try {
         sandbox = await this.createSandbox(ctx, plan.attempt);
       } catch (err) {
@@ -143,7 +151,6 @@ export class PlanExecutor {
 
   private async createSandbox(ctx: PodContext, attempt: number): Promise<InstanceMeta> {
     const dir = podDir(this.deps.paths, ctx.pod);
-    ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, dir, { secrets: ctx.secrets, configMaps: ctx.configMaps });
     ctx.etcFiles ??= await writePodEtcFiles(dir, {
       hostname: podHostname(ctx.pod),
       hostResolvConf: this.deps.hostResolvConf,
