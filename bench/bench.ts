@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const poddBin = join(repoRoot, 'dist', 'src', 'bin', 'podd.js');
+const poddBin = join(repoRoot, 'dist', 'src', 'bin', 'podd.bundle.mjs');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
 
 function median(xs: number[]): number {

@@ -24,13 +24,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 echo "setup: building" >&2
-npx tsc -p tsconfig.json
+npm run --silent build
 make -s -C pause >&2
 
 install -d /usr/local/bin
 cat > /usr/local/bin/podd.tmp <<WRAP
 #!/bin/sh
-exec node "$repo/dist/src/bin/podd.js" "\$@"
+exec node "$repo/dist/src/bin/podd.bundle.mjs" "\$@"
 WRAP
 chmod 755 /usr/local/bin/podd.tmp && mv /usr/local/bin/podd.tmp /usr/local/bin/podd
 

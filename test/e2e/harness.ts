@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { Pod } from '../../src/api/types.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const poddBin = join(repoRoot, 'dist', 'src', 'bin', 'podd.js');
+/** The CLI as users run it (scripts/setup.sh bundles it). */
+export const poddBin = join(repoRoot, 'dist', 'src', 'bin', 'podd.bundle.mjs');
 
 export interface RunResult {
   code: number | null;
