@@ -24,6 +24,7 @@ export interface ContainerConfigInput {
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   /** The pod's /dev/shm on the host. */
   shmDir: string;
+  hostCapabilities: readonly string[];
   secrets: ReadonlyMap<string, Secret>;
   configMaps: ReadonlyMap<string, ConfigMap>;
   nodeName: string;
@@ -59,8 +60,11 @@ export async function buildContainerSpec(input: ContainerConfigInput): Promise<O
   const supplemental = [...(podSc.supplementalGroups ?? []), ...(podSc.fsGroup === undefined ? [] : [podSc.fsGroup])];
   user.additionalGids = [...new Set([...user.additionalGids, ...supplemental])];
   if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true && user.uid === 0) {
-    const who = runAsUser === undefined ? 'image will run as root' : 'runAsUser=0';
-    throw new PoddError('FailedPrecondition', `container has runAsNonRoot and ${who} (pod: "${pod.metadata.name ?? ''}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})", container: ${container.name})`);
+    // The kubelet's verifyRunAsNonRoot messages.
+    const where = `(pod: "${pod.metadata.name ?? ''}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid ?? ''})", container: ${container.name})`;
+    throw new PoddError('FailedPrecondition', runAsUser === undefined
+      ? `container has runAsNonRoot and image will run as root ${where}`
+      : `container's runAsUser breaks non-root policy ${where}`);
   }
 
   const volumeMounts = containerMounts(container, input.volumes, { podDir: input.podDir, env: env.env });
@@ -92,5 +96,6 @@ export async function buildContainerSpec(input: ContainerConfigInput): Promise<O
     cgroupsPath: input.cgroupsPath,
     annotations: input.annotations,
     tty: container.tty === true,
+    hostCapabilities: input.hostCapabilities,
   });
 }

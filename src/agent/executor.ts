@@ -213,6 +213,7 @@ export class PlanExecutor {
         volumes: ctx.volumes ?? new Map(),
         etcFiles: ctx.etcFiles ?? { hosts: '', hostname: '', resolvConf: '' },
         shmDir: ctx.shmDir ?? '/dev/shm',
+        hostCapabilities: this.deps.hostCapabilities,
         secrets: ctx.secrets, configMaps: ctx.configMaps,
         nodeName: this.deps.nodeName,
         ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),

@@ -27,6 +27,7 @@ export class ImageEnsurer {
     } catch (err) {
       const message = `Failed to apply default image tag "${ref}": ${err instanceof Error ? err.message : String(err)}`;
       emit('Warning', 'InspectFailed', message);
+      emit('Warning', 'Failed', 'Error: InvalidImageName');
       return { ok: false, reason: 'InvalidImageName', message };
     }
     const image = await this.store.resolve(ref);
@@ -43,6 +44,7 @@ export class ImageEnsurer {
     if (policy === 'Never') {
       const message = `Container image "${ref}" is not present with pull policy of Never`;
       emit('Warning', 'ErrImageNeverPull', message);
+      emit('Warning', 'Failed', 'Error: ErrImageNeverPull');
       return { ok: false, reason: 'ErrImageNeverPull', message };
     }
     const key = `${podUid}/${ref}`;
@@ -51,7 +53,7 @@ export class ImageEnsurer {
       const message = `Back-off pulling image "${ref}"`;
       emit('Normal', 'BackOff', message);
       emit('Warning', 'Failed', 'Error: ImagePullBackOff');
-      return { ok: false, reason: 'ImagePullBackOff', message, retryInMs: entry.lastUpdate + entry.backoffMs - now };
+      return { ok: false, reason: 'ImagePullBackOff', message, retryInMs: entry.lastUpdate + entry.backoffMs - now + 1 };
     }
     emit('Normal', 'Pulling', `Pulling image "${ref}"`);
     const message = `failed to pull and unpack image "${ref}": not found in podd's image store (import it with \`podd image import\`)`;
@@ -59,6 +61,8 @@ export class ImageEnsurer {
     emit('Warning', 'Failed', 'Error: ErrImagePull');
     const next = nextBackoff(this.backoff, key, now, this.cfg);
     this.backoff.set(key, next);
-    return { ok: false, reason: 'ErrImagePull', message, retryInMs: next.backoffMs };
+    // The kubelet's pod worker re-syncs on its own clock, so a sync lands inside the back-off and reports
+    // ImagePullBackOff before the next pull; waking half-way through gives the same sequence.
+    return { ok: false, reason: 'ErrImagePull', message, retryInMs: next.backoffMs / 2 };
   }
 }

@@ -23,6 +23,8 @@ export interface AgentDeps {
   hostIP?: string;
   pidsLimit: number;
   hostResolvConf: string;
+  /** Capabilities podd holds: privileged containers get these. */
+  hostCapabilities: readonly string[];
 }
 
 export interface PodHooks {

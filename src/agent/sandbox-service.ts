@@ -6,7 +6,7 @@ import type { Pod } from '../api/types.js';
 import { sandboxSpec } from '../core/oci/spec.js';
 import { containerCgroupPath } from '../runtime/oci/cgroups.js';
 import type { ContainerRuntime, InstanceMeta } from '../runtime/oci/container-runtime.js';
-import { type NodePaths, podLogDir, podUid } from './pod-paths.js';
+import { type NodePaths, podUid } from './pod-paths.js';
 
 /** Copies the pause binary into a tiny root filesystem of its own (once). */
 export async function ensurePauseRootfs(pauseBinary: string, rootfs: string): Promise<void> {
@@ -26,7 +26,7 @@ export function podHostname(pod: Pod): string {
 }
 
 export class SandboxService {
-  constructor(private readonly runtime: ContainerRuntime, private readonly paths: NodePaths) {}
+  constructor(private readonly runtime: ContainerRuntime, private readonly paths: NodePaths, private readonly runtimeStateDir: string) {}
 
   /** Creates and starts the pause container; the caller records it and rolls back on failure. */
   async runPodSandbox(pod: Pod, attempt: number): Promise<InstanceMeta> {
@@ -52,7 +52,8 @@ export class SandboxService {
         specHash: '',
         image: 'podd/pause',
         imageId: '',
-        logPath: join(podLogDir(this.paths, pod), `.pause-${attempt}.log`),
+        // pause prints only its shutdown line; it is kept beside its bundle, not among the pod's container logs
+        logPath: join(this.runtimeStateDir, 'pause-logs', `${uid}-${attempt}.log`),
         cgroupsPath,
       },
       spec,

@@ -5,6 +5,7 @@ import { SandboxService, ensurePauseRootfs } from '../agent/sandbox-service.js';
 import { LocalImageStore } from '../runtime/image/local-store.js';
 import { ContainerRuntime } from '../runtime/oci/container-runtime.js';
 import { Runc } from '../runtime/oci/runc.js';
+import { hostCapabilities } from '../runtime/oci/host-capabilities.js';
 import { LinuxPodVolumeManager } from '../runtime/volume/pod-volumes.js';
 import type { NodeConfig } from './node-config.js';
 
@@ -26,7 +27,7 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
   const images = imageStore(cfg);
   const deps: AgentDeps = {
     runtime,
-    sandboxes: new SandboxService(runtime, paths),
+    sandboxes: new SandboxService(runtime, paths, cfg.stateDir),
     images,
     volumes: new LinuxPodVolumeManager(),
     paths,
@@ -35,6 +36,7 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     nodeName: cfg.nodeName,
     pidsLimit: cfg.pidsLimit,
     hostResolvConf: '/etc/resolv.conf',
+    hostCapabilities: hostCapabilities(),
   };
   return { deps, images, close: () => runtime.close() };
 }

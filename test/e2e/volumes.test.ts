@@ -83,7 +83,7 @@ spec:
   assert.deepEqual(leftovers(), []);
 });
 
-test('hostPath: type checks, DirectoryOrCreate/FileOrCreate, writes reach the host, readOnly refuses writes', async () => {
+test('hostPath: Directory, File, CharDevice, DirectoryOrCreate and FileOrCreate; writes reach the host; readOnly refuses writes', async () => {
   const host = tempDir('podd-e2e-hostpath-');
   writeFileSync(join(host, 'existing.txt'), 'from-the-host\n');
   const created = join(host, 'made', 'by', 'kubelet');
@@ -100,19 +100,21 @@ spec:
     - {name: mk, hostPath: {path: ${yamlString(created)}, type: DirectoryOrCreate}}
     - {name: f, hostPath: {path: ${yamlString(file)}, type: FileOrCreate}}
     - {name: existing, hostPath: {path: ${yamlString(join(host, 'existing.txt'))}, type: File}}
+    - {name: devnull, hostPath: {path: /dev/null, type: CharDevice}}
   containers:
     - name: app
       image: busybox
-      command: ["sh", "-c", "cat /existing; echo from-the-container > /dir/out.txt; echo made > /mk/inside; echo filled > /f; if touch /ro/nope 2>/dev/null; then echo ro-writable; else echo ro-refused; fi; cat /ro/out.txt"]
+      command: ["sh", "-c", "cat /existing; echo from-the-container > /dir/out.txt; echo made > /mk/inside; echo filled > /f; if touch /ro/nope 2>/dev/null; then echo ro-writable; else echo ro-refused; fi; cat /ro/out.txt; echo discarded > /hostnull && stat -c %t,%T /hostnull"]
       volumeMounts:
         - {name: dir, mountPath: /dir}
         - {name: ro, mountPath: /ro, readOnly: true}
         - {name: mk, mountPath: /mk}
         - {name: f, mountPath: /f}
         - {name: existing, mountPath: /existing}
+        - {name: devnull, mountPath: /hostnull}
 `);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.output('app'), ['from-the-host', 'ro-refused', 'from-the-container']);
+  assert.deepEqual(r.output('app'), ['from-the-host', 'ro-refused', 'from-the-container', '1,3']);
   assert.equal(readFileSync(join(host, 'out.txt'), 'utf8'), 'from-the-container\n');
   assert.equal(readFileSync(join(created, 'inside'), 'utf8'), 'made\n');
   assert.equal(readFileSync(file, 'utf8'), 'filled\n');

@@ -17,7 +17,7 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_AUDIT_WRITE',
 ];
 
-/** Every capability the kernel headers of the supported kernels know, for privileged containers. */
+/** Every capability the supported kernels know, in bit order (CAP_CHOWN is bit 0): privileged gets those the host has. */
 export const ALL_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
@@ -72,4 +72,10 @@ export function baseMounts(readOnlySys: boolean): { destination: string; type: s
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', readOnlySys ? 'ro' : 'rw'] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', readOnlySys ? 'ro' : 'rw'] },
   ];
+}
+
+/** The capabilities set in a /proc/<pid>/status mask (e.g. CapBnd: 000001fffeffffff), by name. */
+export function capabilitiesFromMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
 }

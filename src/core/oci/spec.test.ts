@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SecurityContext } from '../../api/types.js';
-import { DEFAULT_CAPABILITIES, MASKED_PATHS } from './defaults.js';
+import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, MASKED_PATHS, capabilitiesFromMask } from './defaults.js';
 import { containerSpec, cpuResources, effectiveCapabilities, sandboxSpec, type ContainerSpecInput } from './spec.js';
 import { sandboxNamespacePaths } from './types.js';
 
@@ -124,4 +124,19 @@ test('user and supplementary groups', () => {
   const s = containerSpec(base({ user: { uid: 1000, gid: 2000, additionalGids: [3000] } }));
   assert.deepEqual(s.process.user, { uid: 1000, gid: 2000, additionalGids: [3000] });
   assert.deepEqual(containerSpec(base()).process.user, { uid: 0, gid: 0 });
+});
+
+test('capabilities never exceed what the host holds: privileged gets the host set', () => {
+  const host = ['CAP_CHOWN', 'CAP_KILL', 'CAP_SYS_ADMIN'];
+  assert.deepEqual(effectiveCapabilities(true, undefined, host), ['CAP_CHOWN', 'CAP_KILL', 'CAP_SYS_ADMIN']);
+  assert.deepEqual(effectiveCapabilities(false, { add: ['ALL'] }, host), ['CAP_CHOWN', 'CAP_KILL', 'CAP_SYS_ADMIN']);
+  assert.deepEqual(effectiveCapabilities(false, undefined, host), ['CAP_CHOWN', 'CAP_KILL']);
+});
+
+test('capability masks from /proc/<pid>/status decode in bit order', () => {
+  assert.deepEqual(capabilitiesFromMask('0000000000000001'), ['CAP_CHOWN']);
+  assert.deepEqual(capabilitiesFromMask('00000000a80425fb'), [...DEFAULT_CAPABILITIES].sort((a, b) => ALL_CAPABILITIES.indexOf(a) - ALL_CAPABILITIES.indexOf(b)));
+  const noSysResource = capabilitiesFromMask('000001fffeffffff');
+  assert.equal(noSysResource.length, ALL_CAPABILITIES.length - 1);
+  assert.ok(!noSysResource.includes('CAP_SYS_RESOURCE'));
 });

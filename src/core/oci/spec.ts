@@ -83,6 +83,8 @@ export interface ContainerSpecInput {
   cgroupsPath: string;
   annotations: Record<string, string>;
   tty: boolean;
+  /** What the runtime itself holds (its bounding set); a container can never get more. */
+  hostCapabilities?: readonly string[];
 }
 
 const CPU_PERIOD_US = 100_000;
@@ -113,9 +115,13 @@ function normalizeCap(name: string): string {
   return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
-/** Capabilities as the CRI runtimes compute them: default set, then drop (ALL first), then add (ALL first). */
-export function effectiveCapabilities(privileged: boolean, caps: Capabilities | undefined): string[] {
-  if (privileged) return [...ALL_CAPABILITIES];
+/**
+ * Capabilities as the CRI runtimes compute them: default set, then drop (ALL first), then add (ALL first);
+ * privileged and ALL mean every capability the runtime itself holds (`host`), as containerd grants them.
+ */
+export function effectiveCapabilities(privileged: boolean, caps: Capabilities | undefined, host: readonly string[] = ALL_CAPABILITIES): string[] {
+  const held = new Set(host);
+  if (privileged) return ALL_CAPABILITIES.filter((c) => held.has(c));
   let set = new Set(DEFAULT_CAPABILITIES);
   const drop = (caps?.drop ?? []).map(normalizeCap);
   const add = (caps?.add ?? []).map(normalizeCap);
@@ -123,7 +129,7 @@ export function effectiveCapabilities(privileged: boolean, caps: Capabilities | 
   for (const c of drop) set.delete(c);
   if (add.includes('CAP_ALL')) set = new Set(ALL_CAPABILITIES);
   for (const c of add) if (c !== 'CAP_ALL') set.add(c);
-  return [...set];
+  return [...set].filter((c) => held.has(c));
 }
 
 function namespacesFor(ns: SandboxNamespaces): OciNamespace[] {
@@ -161,7 +167,7 @@ export function containerSpec(input: ContainerSpecInput): OciSpec {
       args: input.args,
       env: input.env,
       cwd: input.cwd,
-      capabilities: capabilitySet(effectiveCapabilities(privileged, sc.capabilities)),
+      capabilities: capabilitySet(effectiveCapabilities(privileged, sc.capabilities, input.hostCapabilities)),
       rlimits: DEFAULT_RLIMITS,
       // The issue asks for no_new_privs by default; allowPrivilegeEscalation: true (or privileged) lifts it.
       noNewPrivileges: !(sc.allowPrivilegeEscalation === true || privileged),

@@ -255,6 +255,7 @@ export class ContainerRuntime {
     await rm(this.bundleDir(id), { recursive: true, force: true });
     await rm(join(this.exitDir, id), { force: true });
     await rm(join(this.socketDir, id), { recursive: true, force: true });
+    if (meta?.role === 'sandbox') await rm(meta.logPath, { force: true });
     this.exits.forget(id);
   }
 
