@@ -150,7 +150,7 @@ spec:
           echo "procsys=$(grep ' /proc/sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)"
           if (echo host > /proc/sys/kernel/hostname) 2>/dev/null; then echo procsys-write=ok; else echo procsys-write=refused; fi
           echo "sysfs=$(grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)"
-          if mount -t tmpfs none /mnt 2>/dev/null; then echo mount=ok; else echo mount=refused; fi
+          mkdir -p /tmp/m; if mount -t tmpfs none /tmp/m 2>/dev/null; then echo mount=ok; else echo mount=refused; fi
     - name: escalation-allowed
       image: busybox
       command: ["sh", "-c", ${JSON.stringify(CAPS_PROBE)}]
@@ -235,7 +235,7 @@ spec:
   containers:
     - name: privileged
       image: busybox
-      command: ["sh", "-c", ${JSON.stringify(`${CAPS_PROBE}; if mount -t tmpfs none /mnt; then echo mount=$(grep ' /mnt ' /proc/mounts | cut -d' ' -f3); fi; echo "timer_list=$(wc -c < /proc/timer_list)"; echo "sysfs=$(grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)"`)}]
+      command: ["sh", "-c", ${JSON.stringify(`${CAPS_PROBE}; mkdir -p /tmp/m; if mount -t tmpfs none /tmp/m; then echo mount=$(grep ' /tmp/m ' /proc/mounts | cut -d' ' -f3); fi; echo "timer_list=$(wc -c < /proc/timer_list)"; echo "sysfs=$(grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)"`)}]
       securityContext: {privileged: true}
 `, ['--timeout', '8s']);
   assert.equal(r.code, 0, r.stderr);

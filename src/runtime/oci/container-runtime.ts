@@ -64,6 +64,18 @@ export interface InstanceStatus {
   meta: InstanceMeta;
 }
 
+/** True once `pid` has exited (a zombie counts as gone: it holds nothing). */
+async function processGone(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return true;
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+async function waitProcessGone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await processGone(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 function newId(): string {
   return randomBytes(32).toString('hex');
 }
@@ -249,7 +261,10 @@ export class ContainerRuntime {
       await this.waitExit(id, 5_000);
     }
     if (meta && meta.finishedAt === undefined) await this.status(id).catch(() => undefined);
+    const conmonPid = Number.parseInt(await readFile(join(this.bundleDir(id), 'conmon.pid'), 'utf8').catch(() => ''), 10);
     await this.runc.delete(id, true);
+    // conmon exits on its own once the container is gone; wait for it, so "removed" means no process is left.
+    if (Number.isInteger(conmonPid)) await waitProcessGone(conmonPid, 3_000);
     if (meta) await removeCgroup(meta.cgroupsPath);
     await unmountOverlay(join(this.bundleDir(id), 'rootfs')).catch(() => undefined);
     await rm(this.bundleDir(id), { recursive: true, force: true });
