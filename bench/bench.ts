@@ -87,6 +87,13 @@ function poddRun(): Promise<{ started: number; done: number }> {
   });
 }
 
+/** Node's start and podd's module load alone: the part of every `podd run` that is not the pod. */
+function poddStartup(): number {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [poddBin, 'version'], { stdio: 'ignore' });
+  return performance.now() - t0;
+}
+
 function podmanPlay(): number | undefined {
   try {
     execFileSync('podman', ['--version'], { stdio: 'ignore' });
@@ -112,7 +119,9 @@ async function main(): Promise<void> {
   const started: number[] = [];
   const done: number[] = [];
   const podman: number[] = [];
+  const startup: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    startup.push(poddStartup());
     floor.push(runcFloor(layer));
     const r = await poddRun();
     started.push(r.started);
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
     ['runc floor: pause + 2 sequential inits + 2 apps started', f],
     ['podd run init-demo: all apps started (from process start)', median(started)],
     ['podd run init-demo: to completion and cleanup', median(done)],
+    ['(of which node start + podd load: `podd version`)', median(startup)],
   ];
   if (podman.length > 0) rows.push(['podman kube play init-demo', median(podman)]);
   const lines = [
