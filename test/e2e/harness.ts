@@ -119,3 +119,26 @@ export function leftovers(): string[] {
 export function example(name: string): string {
   return join(repoRoot, 'examples', name);
 }
+
+/** Lines a container appended to a file of a hostPath dir ([] when it never wrote). */
+export function lines(dir: string, file: string): string[] {
+  const path = join(dir, file);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+/** The STATUS column of podd's `STATUS` lines, in order; `dedupe` drops lines where only RESTARTS changed. */
+export function statuses(r: RunResult, opts: { dedupe?: boolean } = {}): string[] {
+  const all = r.stderr.split('\n')
+    .map((l) => /^STATUS\s+\S+\s+\S+\s+(\S+)\s+restarts/.exec(l)?.[1])
+    .filter((s): s is string => s !== undefined);
+  return opts.dedupe === true ? all.filter((s, i) => i === 0 || all[i - 1] !== s) : all;
+}
+
+/** podd's `EVENT` lines: type (Normal/Warning), reason, and the whole line. */
+export function events(r: RunResult): { type: string; reason: string; text: string }[] {
+  return r.stderr.split('\n').filter((l) => l.startsWith('EVENT ')).map((l) => {
+    const [, type = '', reason = ''] = l.split(/\s+/);
+    return { type, reason, text: l };
+  });
+}

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
-import { containerStatus, leftovers, poddBin, runPod, tempDir, type RunOptions, type RunResult } from './harness.js';
+import { containerStatus, events, leftovers, poddBin, runPod, statuses, tempDir, type RunOptions, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
 function run(yaml: string, args: string[] = []): Promise<RunResult> {
@@ -23,10 +23,6 @@ const IMAGE = `podd-e2e/imgtest:${TAG}`;
 function podd(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [poddBin, ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function statuses(r: RunResult): string[] {
-  return r.stderr.split('\n').filter((l) => l.startsWith('STATUS ')).map((l) => l.trim().split(/\s+/)[3] ?? '');
 }
 
 /** STATUS values printed before podd's --timeout stopped the pod. */
@@ -44,13 +40,6 @@ function assertNeverStarted(r: RunResult): void {
   assert.deepEqual(started, [], r.stderr);
   assert.equal(r.pod.status?.phase, 'Failed');
   assert.equal(r.code, 1);
-}
-
-function events(r: RunResult): { type: string; reason: string; text: string }[] {
-  return r.stderr.split('\n').filter((l) => l.startsWith('EVENT ')).map((l) => {
-    const [, type = '', reason = ''] = l.split(/\s+/);
-    return { type, reason, text: l };
-  });
 }
 
 function sha256(b: Buffer): string {

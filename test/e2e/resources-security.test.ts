@@ -4,23 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { containerStatus, leftovers, runPod, type RunOptions, type RunResult } from './harness.js';
+import { containerStatus, events, leftovers, runPod, statuses, type RunOptions, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
 function run(yaml: string, args: string[] = []): Promise<RunResult> {
   const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
   return runPod(yaml, opts);
-}
-
-function statuses(r: RunResult): string[] {
-  return r.stderr.split('\n').filter((l) => l.startsWith('STATUS ')).map((l) => l.trim().split(/\s+/)[3] ?? '');
-}
-
-function events(r: RunResult): { type: string; reason: string; text: string }[] {
-  return r.stderr.split('\n').filter((l) => l.startsWith('EVENT ')).map((l) => {
-    const [, type = '', reason = ''] = l.split(/\s+/);
-    return { type, reason, text: l };
-  });
 }
 
 /** `key=value` lines a container printed, as a map. */

@@ -3,38 +3,7 @@
 // containers wrote into a hostPath directory, the final Pod status and podd's stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { containerStatus, leftovers, runPod, tempDir, type RunResult } from './harness.js';
-
-/**
- * conmon exits a moment after its container, and this VM's PID 1 reaps the exited conmon only a second or two
- * later, while `pgrep -x conmon` still lists it. When conmon processes are all that leftovers() reports, give them
- * up to 5 s to be gone; anything else (containers, mounts, cgroups, dirs) is reported at once.
- */
-async function conmonsSettled(): Promise<void> {
-  const end = Date.now() + 5_000;
-  while (Date.now() < end) {
-    const found = leftovers();
-    if (found.length === 0 || found.some((l) => !l.startsWith('conmon processes:'))) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Lines a container appended to a file of the hostPath dir ([] when it never wrote). */
-function lines(dir: string, file: string): string[] {
-  const path = join(dir, file);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
-}
-
-/** The STATUS column of podd's `STATUS` lines, in order, without repeats (a line is also printed when only RESTARTS changed). */
-function statuses(r: RunResult): string[] {
-  return r.stderr.split('\n')
-    .map((l) => /^STATUS\s+\S+\s+\S+\s+(\S+)\s+restarts/.exec(l)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .filter((s, i, all) => i === 0 || all[i - 1] !== s);
-}
+import { containerStatus, leftovers, lines, runPod, statuses, tempDir } from './harness.js';
 
 function container(name: string, script: string): string {
   return `
@@ -103,10 +72,9 @@ test('restartPolicy Never: a failed init container fails the pod; later init and
   assert.equal(init1?.restartCount, 0);
   assert.equal(containerStatus(r.pod, 'init-2')?.state.waiting?.reason, 'PodInitializing');
   assert.equal(containerStatus(r.pod, 'app')?.state.waiting?.reason, 'PodInitializing');
-  assert.ok(statuses(r).includes('Init:Error'), `STATUS Init:Error expected, got ${statuses(r).join(', ')}`);
-  assert.ok(!statuses(r).some((s) => s.includes('CrashLoopBackOff')), 'a Never pod does not crash-loop');
+  assert.ok(statuses(r, { dedupe: true }).includes('Init:Error'), `STATUS Init:Error expected, got ${statuses(r, { dedupe: true }).join(', ')}`);
+  assert.ok(!statuses(r, { dedupe: true }).some((s) => s.includes('CrashLoopBackOff')), 'a Never pod does not crash-loop');
   assert.doesNotMatch(r.stderr, /Started container (init-2|app)/);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -129,8 +97,8 @@ for (const policy of ['OnFailure', 'Always'] as const) {
     assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
     // Pending while it crash-loops (the STATUS never leaves Init:*), and once terminated the status manager's
     // TerminatePod marks the Pending pod Failed.
-    const beforeEnd = statuses(r).slice(0, statuses(r).indexOf('Terminating'));
-    assert.ok(beforeEnd.length > 0 && beforeEnd.every((s) => s.startsWith('Init:')), `STATUS stays Init:*: ${statuses(r).join(', ')}`);
+    const beforeEnd = statuses(r, { dedupe: true }).slice(0, statuses(r, { dedupe: true }).indexOf('Terminating'));
+    assert.ok(beforeEnd.length > 0 && beforeEnd.every((s) => s.startsWith('Init:')), `STATUS stays Init:*: ${statuses(r, { dedupe: true }).join(', ')}`);
     assert.equal(r.pod?.status?.phase, 'Failed');
     const runs = lines(dir, 'runs');
     assert.ok(runs.every((l) => l.startsWith('init-1 ')), `only init-1 may run: ${runs.join(' | ')}`);
@@ -146,7 +114,7 @@ for (const policy of ['OnFailure', 'Always'] as const) {
     assert.equal(containerStatus(r.pod, 'app')?.restartCount, 0);
     assert.doesNotMatch(r.stderr, /Started container (init-2|app)/);
     // Init:Error when it exits, then Init:CrashLoopBackOff while the next start waits for its back-off.
-    const seen = statuses(r);
+    const seen = statuses(r, { dedupe: true });
     assert.ok(seen.includes('Init:CrashLoopBackOff'), `STATUS Init:CrashLoopBackOff expected, got ${seen.join(', ')}`);
     assertErrorBeforeEachCrashLoop(seen);
     assert.match(r.stderr, /BackOff\s+pod\/rs-init-\S+ spec\.initContainers\{init-1\}: Back-off restarting failed container init-1 in pod rs-init-\S+_default\(/);
@@ -158,7 +126,6 @@ for (const policy of ['OnFailure', 'Always'] as const) {
     // The runs are in order of time.
     const stamps = runs.map((l) => Number(l.split(' ')[1]));
     assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b));
-    await conmonsSettled();
     assert.deepEqual(leftovers(), []);
   });
 }
@@ -186,11 +153,10 @@ test('an init container that fails twice then succeeds: the pod initializes, the
   assert.equal(containerStatus(r.pod, 'init-2')?.restartCount, 0);
   assert.equal(containerStatus(r.pod, 'app')?.restartCount, 0);
   assert.equal(containerStatus(r.pod, 'app')?.state.terminated?.reason, 'Completed');
-  const seen = statuses(r);
+  const seen = statuses(r, { dedupe: true });
   assert.ok(seen.includes('Init:Error'), `STATUS Init:Error expected, got ${seen.join(', ')}`);
   assertErrorBeforeEachCrashLoop(seen);
   assert.equal(seen.at(-1), 'Completed');
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -210,7 +176,6 @@ test('restartPolicy Always: an app container that exits 0 is restarted', async (
   // Ended by --timeout: the phase follows the exit codes, and podd's exit code follows the phase.
   assert.match(r.stderr, /--timeout 3s reached/);
   assert.equal(r.code, r.pod?.status?.phase === 'Succeeded' ? 0 : 1);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -228,8 +193,7 @@ test('restartPolicy OnFailure: an app container that exits 0 is not restarted an
   assert.equal(app?.state.terminated?.exitCode, 0);
   assert.equal(app?.state.terminated?.reason, 'Completed');
   assert.equal(app?.lastState.terminated, undefined);
-  assert.equal(statuses(r).at(-1), 'Completed');
-  await conmonsSettled();
+  assert.equal(statuses(r, { dedupe: true }).at(-1), 'Completed');
   assert.deepEqual(leftovers(), []);
 });
 
@@ -248,7 +212,6 @@ test('restartPolicy OnFailure: an app container that exits 1 once is restarted o
   assert.equal(app?.state.terminated?.reason, 'Completed');
   assert.equal(app?.lastState.terminated?.exitCode, 1);
   assert.equal(app?.lastState.terminated?.reason, 'Error');
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -266,8 +229,7 @@ test('restartPolicy Never: an app container that exits 1 is not restarted and th
   assert.equal(app?.state.terminated?.exitCode, 1);
   assert.equal(app?.state.terminated?.reason, 'Error');
   assert.equal(app?.lastState.terminated, undefined);
-  assert.equal(statuses(r).at(-1), 'Error');
-  await conmonsSettled();
+  assert.equal(statuses(r, { dedupe: true }).at(-1), 'Error');
   assert.deepEqual(leftovers(), []);
 });
 
@@ -292,7 +254,6 @@ test('completed init containers never run again when an app container restarts',
   // Terminated while crash-looping: the app's last exit was 1, so the pod ends Failed.
   assert.equal(r.pod?.status?.phase, 'Failed');
   assert.equal(r.code, 1);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -308,7 +269,6 @@ for (const [flag, value] of [['--backoff-base', 'nope'], ['--backoff-max', '0s']
     assert.equal(r.pod, undefined);
     assert.doesNotMatch(r.stderr, /EVENT/);
     assert.deepEqual(lines(dir, 'runs'), []);
-    await conmonsSettled();
     assert.deepEqual(leftovers(), []);
   });
 }

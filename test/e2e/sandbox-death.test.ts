@@ -5,21 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, leftovers, runPod, tempDir, type RunResult } from './harness.js';
-
-/**
- * conmon exits a moment after its container, and this VM's PID 1 reaps the exited conmon only a second or two
- * later, while `pgrep -x conmon` still lists it. When conmon processes are all that leftovers() reports, give them
- * up to 5 s to be gone; anything else (containers, mounts, cgroups, dirs) is reported at once.
- */
-async function conmonsSettled(): Promise<void> {
-  const end = Date.now() + 5_000;
-  while (Date.now() < end) {
-    const found = leftovers();
-    if (found.length === 0 || found.some((l) => !l.startsWith('conmon processes:'))) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { containerStatus, leftovers, lines, runPod, tempDir, type RunResult } from './harness.js';
 
 interface Meta {
   id: string;
@@ -45,12 +31,6 @@ function podInstances(podName: string): Meta[] {
     }
   }
   return out;
-}
-
-function lines(dir: string, file: string): string[] {
-  const path = join(dir, file);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -147,7 +127,6 @@ test('restartPolicy Always: pause killed → SandboxChanged, a new sandbox, init
   assert.match(r.stderr, /podd: SIGTERM: terminating pod/);
   assert.equal(r.pod?.status?.phase, 'Succeeded');
   assert.equal(r.code, 0);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -188,6 +167,5 @@ test('restartPolicy Never: pause killed after the app ran → no new sandbox, no
   assert.equal(containerStatus(r.pod, 'init-1')?.restartCount, 0);
   assert.equal(r.pod?.status?.phase, 'Failed');
   assert.equal(r.code, 1);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });

@@ -3,35 +3,9 @@
 // invalid input is refused with the apiserver's message before anything is made.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, leftovers, runPod, tempDir, type RunResult } from './harness.js';
-
-/**
- * conmon exits a moment after its container, and this VM's PID 1 reaps the exited conmon only a second or two
- * later, while `pgrep -x conmon` still lists it. When conmon processes are all that leftovers() reports, give them
- * up to 5 s to be gone; anything else (containers, mounts, cgroups, dirs) is reported at once.
- */
-async function conmonsSettled(): Promise<void> {
-  const end = Date.now() + 5_000;
-  while (Date.now() < end) {
-    const found = leftovers();
-    if (found.length === 0 || found.some((l) => !l.startsWith('conmon processes:'))) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function lines(dir: string, file: string): string[] {
-  const path = join(dir, file);
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
-}
-
-function statuses(r: RunResult): string[] {
-  return r.stderr.split('\n')
-    .map((l) => /^STATUS\s+\S+\s+\S+\s+(\S+)\s+restarts/.exec(l)?.[1])
-    .filter((s): s is string => s !== undefined);
-}
+import { containerStatus, leftovers, lines, runPod, statuses, tempDir, type RunResult } from './harness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -121,7 +95,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     assert.equal(r.pod?.status?.phase, 'Succeeded');
     assert.ok(r.pod?.metadata.deletionTimestamp !== undefined, 'deletionTimestamp set');
     assert.equal(r.code, 0);
-    await conmonsSettled();
     assert.deepEqual(leftovers(), []);
   });
 }
@@ -137,7 +110,6 @@ test('an app that ignores SIGTERM is SIGKILLed after terminationGracePeriodSecon
   assert.equal(app?.state.terminated?.reason, 'Error');
   assert.equal(r.pod?.status?.phase, 'Failed');
   assert.equal(r.code, 1);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -156,7 +128,6 @@ test('--timeout 2s ends a forever pod gracefully, as a signal does', async () =>
   assert.equal(app?.state.terminated?.reason, 'Completed');
   assert.equal(r.pod?.status?.phase, 'Succeeded');
   assert.equal(r.code, 0);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -171,7 +142,6 @@ test('a second SIGINT during the grace period terminates at once, without waitin
   assert.equal(app?.state.terminated?.exitCode, 137);
   assert.equal(r.pod?.status?.phase, 'Failed');
   assert.equal(r.code, 1);
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 });
 
@@ -198,7 +168,6 @@ async function assertNothingCreated(r: RunResult, dir: string): Promise<void> {
   assert.equal(r.stdout, '', 'no Pod printed');
   assert.doesNotMatch(r.stderr, /EVENT|STATUS/);
   assert.ok(!existsSync(join(dir, 'made-by-podd')), 'no volume was set up');
-  await conmonsSettled();
   assert.deepEqual(leftovers(), []);
 }
 

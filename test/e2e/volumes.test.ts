@@ -5,17 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { example, leftovers, runPod, runPodFile, tempDir, type RunOptions, type RunResult } from './harness.js';
+import { events, example, leftovers, runPod, runPodFile, statuses, tempDir, type RunOptions, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
 function run(yaml: string, args: string[] = []): Promise<RunResult> {
   const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
   return runPod(yaml, opts);
-}
-
-/** The STATUS column of each `STATUS` line podd printed, in order. */
-function statuses(r: RunResult): string[] {
-  return r.stderr.split('\n').filter((l) => l.startsWith('STATUS ')).map((l) => l.trim().split(/\s+/)[3] ?? '');
 }
 
 /**
@@ -33,14 +28,6 @@ function assertNeverStarted(r: RunResult, want: string, containers: string[]): v
   assert.deepEqual(started, [], r.stderr);
   assert.equal(r.pod.status?.phase, 'Failed');
   assert.equal(r.code, 1);
-}
-
-/** `EVENT` lines as {type, reason, rest}. */
-function events(r: RunResult): { type: string; reason: string; text: string }[] {
-  return r.stderr.split('\n').filter((l) => l.startsWith('EVENT ')).map((l) => {
-    const [, type = '', reason = ''] = l.split(/\s+/);
-    return { type, reason, text: l };
-  });
 }
 
 function yamlString(s: string): string {
