@@ -253,7 +253,12 @@ export class PlanExecutor {
       const started = await this.deps.runtime.startContainer(meta.id);
       ctx.instances.set(meta.id, { meta: started, state: 'running' });
     } catch (err) {
-      return this.failStart(ctx, c, kind, 'RunContainerError', err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      // The instance is over (containerd's StartError, exit 128): the plan restarts it with back-off, and it holds
+      // no process, mount or cgroup meanwhile once pruned.
+      const ended = await this.deps.runtime.recordStartError(meta.id, message).catch(() => undefined);
+      if (ended) ctx.instances.set(meta.id, { meta: ended, state: 'exited' });
+      return this.failStart(ctx, c, kind, 'RunContainerError', message);
     }
     ctx.startFailures.delete(c.name);
     this.emit(ctx, 'Normal', 'Started', `Started container ${c.name}`, containerFieldPath(kind, c.name));

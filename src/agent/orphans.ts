@@ -41,6 +41,8 @@ export interface OrphanDeps {
   volumes: PodVolumeManager;
   stateDir: string;
   podsDir: string;
+  /** A pod that could not be removed this time (it is tried again on the next reap). */
+  onError?: (podUid: string, err: unknown) => void;
 }
 
 /** Removes every pod whose `podd run` is gone; returns the pod uids it removed. */
@@ -51,15 +53,20 @@ export async function reapOrphanedPods(deps: OrphanDeps): Promise<string[]> {
   const reaped: string[] = [];
   for (const uid of uids) {
     if (await ownerAlive(deps.stateDir, uid)) continue;
-    for (const m of instances.filter((i) => i.podUid === uid)) await deps.runtime.removeContainer(m.id);
-    const dir = join(deps.podsDir, uid);
-    await deps.volumes.tearDown(dir);
-    await removePodShm(dir);
-    await unmountAllUnder(dir);
-    await rm(dir, { recursive: true, force: true });
-    await removeCgroup(podCgroupPath(uid));
-    await forgetOwner(deps.stateDir, uid);
-    reaped.push(uid);
+    // One pod that cannot be removed (a busy mount) must not stop the others, nor the run that is reaping.
+    try {
+      for (const m of instances.filter((i) => i.podUid === uid)) await deps.runtime.removeContainer(m.id);
+      const dir = join(deps.podsDir, uid);
+      await deps.volumes.tearDown(dir);
+      await removePodShm(dir);
+      await unmountAllUnder(dir);
+      await rm(dir, { recursive: true, force: true });
+      await removeCgroup(podCgroupPath(uid));
+      await forgetOwner(deps.stateDir, uid);
+      reaped.push(uid);
+    } catch (err) {
+      deps.onError?.(uid, err);
+    }
   }
   return reaped;
 }

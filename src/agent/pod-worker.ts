@@ -163,15 +163,25 @@ export class PodWorker {
 
   /** Removes every runtime object, mount, cgroup and file of the pod. Safe to call more than once. */
   async cleanUp(opts: { keepLogs?: boolean } = {}): Promise<void> {
-    await this.executor.killPod(this.ctx).catch(() => undefined);
-    for (const t of this.ctx.instances.values()) await this.deps.runtime.removeContainer(t.meta.id);
+    const errors: unknown[] = [];
+    // Every step runs even when an earlier one failed: one stuck container must not leak the rest.
+    const step = async (fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    await step(() => this.executor.killPod(this.ctx));
+    for (const t of this.ctx.instances.values()) await step(() => this.deps.runtime.removeContainer(t.meta.id));
     const dir = podDir(this.deps.paths, this.ctx.pod);
-    await this.deps.volumes.tearDown(dir);
-    await removePodShm(dir);
+    await step(() => this.deps.volumes.tearDown(dir));
+    await step(() => removePodShm(dir));
     // Whatever else is still mounted below the pod dir (nothing, normally) must go before the directory does.
-    await unmountAllUnder(dir);
-    await rm(dir, { recursive: true, force: true });
-    await removeCgroup(podCgroupPath(podUid(this.ctx.pod)));
-    if (!opts.keepLogs) await rm(podLogDir(this.deps.paths, this.ctx.pod), { recursive: true, force: true });
+    await step(() => unmountAllUnder(dir));
+    await step(() => rm(dir, { recursive: true, force: true }));
+    await step(() => removeCgroup(podCgroupPath(podUid(this.ctx.pod))));
+    if (!opts.keepLogs) await step(() => rm(podLogDir(this.deps.paths, this.ctx.pod), { recursive: true, force: true }));
+    if (errors.length > 0) throw new AggregateError(errors, `cleaning up pod ${this.ctx.pod.metadata.name ?? ''} left ${errors.length} error(s)`);
   }
 }

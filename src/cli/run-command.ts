@@ -75,7 +75,10 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
 
   const node = await composeNode(cfg);
   const orphanDeps = { runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir };
-  const reaped = await reapOrphanedPods(orphanDeps);
+  const reaped = await reapOrphanedPods({
+    ...orphanDeps,
+    onError: (uid, e) => err(`podd: could not remove pod ${uid} left by an earlier run (podd cleanup retries): ${e instanceof Error ? e.message : String(e)}`),
+  });
   if (reaped.length > 0 && !opts.quiet) err(`podd: removed ${reaped.length} pod(s) left by a podd run that is gone: ${reaped.join(' ')}`);
   await recordOwner(cfg.stateDir, pod.metadata.uid ?? '', process.pid);
   const followers: LogFollower[] = [];
@@ -125,11 +128,18 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
   } finally {
     if (timer) clearTimeout(timer);
     await Promise.all(followers.map((f) => f.stop()));
-    await worker.cleanUp({ keepLogs: opts.keepLogs });
-    await forgetOwner(cfg.stateDir, pod.metadata.uid ?? '');
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    node.close();
+    try {
+      await worker.cleanUp({ keepLogs: opts.keepLogs });
+      await forgetOwner(cfg.stateDir, pod.metadata.uid ?? '');
+    } catch (e) {
+      // The owner record stays, so `podd cleanup` (or the next run) finishes the job.
+      const causes = e instanceof AggregateError ? e.errors : [e];
+      err(`podd: cleanup incomplete, run \`podd cleanup\`: ${causes.map((c) => (c instanceof Error ? c.message : String(c))).join('; ')}`);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      node.close();
+    }
   }
   if (opts.timeline) err(`\n${renderTimeline(timelineRows(worker.ctx.instances.values()), Date.now())}`);
   if (opts.output === 'yaml') process.stdout.write(toYaml(final));

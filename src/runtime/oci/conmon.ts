@@ -18,6 +18,8 @@ export interface ConmonOptions {
   timeoutSeconds?: number;
 }
 
+const CREATE_TIMEOUT_MS = 60_000;
+
 /** Runs conmon and resolves with the container's host pid once `runc create` is done. */
 export function createWithConmon(opts: ConmonOptions): Promise<number> {
   const args = [
@@ -37,6 +39,13 @@ export function createWithConmon(opts: ConmonOptions): Promise<number> {
   ];
   if (opts.timeoutSeconds) args.push('--timeout', String(opts.timeoutSeconds));
   return new Promise((resolve, reject) => {
+    // A hung `runc create` (a stuck mount, say) must not hang the pod worker: give up, and the caller's rollback
+    // deletes whatever runc made.
+    const timer = setTimeout(() => {
+      sync.destroy();
+      reject(new PoddError('Unavailable', `runc create did not finish within ${CREATE_TIMEOUT_MS / 1000}s`));
+    }, CREATE_TIMEOUT_MS);
+    timer.unref();
     // conmon reports the created pid (or the runtime's error) on the pipe named by _OCI_SYNCPIPE.
     const child = spawn(opts.conmonPath, args, {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -52,6 +61,7 @@ export function createWithConmon(opts: ConmonOptions): Promise<number> {
       const line = reply.split('\n')[0];
       if (!reply.includes('\n') || line === undefined) return;
       sync.destroy();
+      clearTimeout(timer);
       try {
         const msg = JSON.parse(line) as { data: number; message?: string };
         if (msg.data > 0) resolve(msg.data);
@@ -61,6 +71,7 @@ export function createWithConmon(opts: ConmonOptions): Promise<number> {
       }
     });
     sync.on('end', () => {
+      clearTimeout(timer);
       if (!reply.includes('\n')) reject(new PoddError('Internal', `conmon exited before the container was created: ${stderr.trim()}`));
     });
     child.on('error', (err) => reject(new PoddError('Unavailable', `cannot run conmon: ${err.message}`, { cause: err })));

@@ -38,6 +38,7 @@ export interface InstanceMeta {
   finishedAt?: number;
   exitCode?: number;
   reason?: string;
+  message?: string;
   pid?: number;
   logPath: string;
   cgroupsPath: string;
@@ -140,8 +141,9 @@ export class ContainerRuntime {
       const spec: OciSpec = { ...req.spec, root: { ...req.spec.root, path: rootPath } };
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
       await mkdir(dirname(meta.logPath), { recursive: true });
-      rollback.push('runc', () => this.runc.delete(id, true));
+      // Unwound in reverse: runc delete (which kills) before the cgroup can be removed.
       rollback.push('cgroup', () => removeCgroup(meta.cgroupsPath));
+      rollback.push('runc', () => this.runc.delete(id, true));
       meta.pid = await createWithConmon({
         conmonPath: this.dirs.conmonPath,
         runtimePath: this.runc.path,
@@ -156,8 +158,9 @@ export class ContainerRuntime {
       rollback.release();
       return meta;
     } catch (err) {
-      await rollback.unwind();
-      throw wrap(err, `failed to create container "${req.meta.name}"`);
+      const cleanup = await rollback.unwind();
+      const left = cleanup.length === 0 ? '' : ` (and its cleanup failed: ${cleanup.map((e) => e.message).join('; ')})`;
+      throw wrap(err, `failed to create container "${req.meta.name}"${left}`);
     }
   }
 
@@ -196,22 +199,51 @@ export class ContainerRuntime {
     }
     if (meta.startedAt !== undefined && !verify) return { state: 'running', meta };
     const st = await this.runc.state(id);
-    if (!st) return { state: 'unknown', meta };
-    if (st.status === 'running' || st.status === 'paused') return { state: 'running', meta };
-    if (st.status === 'created' || st.status === 'creating') return { state: 'created', meta };
-    return { state: 'unknown', meta };
+    if (st && (st.status === 'running' || st.status === 'paused')) return { state: 'running', meta };
+    if (st && (st.status === 'created' || st.status === 'creating')) return { state: 'created', meta };
+    // Stopped (or gone) without an exit file: conmon is about to write it, or conmon itself died and never will.
+    if (await this.conmonAlive(id)) return { state: meta.startedAt === undefined ? 'created' : 'running', meta };
+    // conmon may have written the file and exited since the first look.
+    if (await readExitFile(this.exitDir, id)) return this.status(id);
+    meta.finishedAt = this.clock();
+    meta.exitCode = 137;
+    meta.reason = 'ContainerStatusUnknown';
+    meta.message = 'The container could not be located when the pod was terminated';
+    await this.saveMeta(meta);
+    return { state: 'exited', meta };
+  }
+
+  private async conmonAlive(id: string): Promise<boolean> {
+    const pid = Number.parseInt(await readFile(join(this.bundleDir(id), 'conmon.pid'), 'utf8').catch(() => ''), 10);
+    return Number.isInteger(pid) && !(await processGone(pid));
+  }
+
+  /** runc start failed: the instance is over, as containerd reports it (StartError, exit code 128). */
+  async recordStartError(id: string, message: string): Promise<InstanceMeta> {
+    await this.runc.kill(id, 'SIGKILL', true).catch(() => undefined);
+    await this.waitExit(id, 5_000);
+    const meta = await this.requireMeta(id);
+    meta.finishedAt = this.clock();
+    meta.exitCode = 128;
+    meta.reason = 'StartError';
+    meta.message = message;
+    await this.saveMeta(meta);
+    return meta;
   }
 
   /** Sends the stop signal, waits up to graceMs, then SIGKILL; resolves once the instance has exited. */
   async stopContainer(id: string, graceMs: number, stopSignal = 'SIGTERM'): Promise<void> {
-    const before = await this.status(id).catch(async (err: unknown) => {
+    const before = await this.status(id, true).catch(async (err: unknown) => {
       if (!isPoddError(err, 'NotFound')) throw err;
       // No record left: make sure nothing of it runs, and there is nothing more to wait for.
       await this.runc.kill(id, 'SIGKILL', true).catch(() => undefined);
       return undefined;
     });
-    if (!before) return;
-    if (before.state === 'exited') return;
+    if (!before || before.state === 'exited') return;
+    if (before.state === 'unknown') {
+      await this.runc.kill(id, 'SIGKILL', true).catch(() => undefined);
+      return;
+    }
     if (before.state === 'created') {
       // Never started: runc's init waits in exec.fifo; SIGKILL is the only way out.
       await this.runc.kill(id, 'SIGKILL');
@@ -221,7 +253,8 @@ export class ContainerRuntime {
     await this.runc.kill(id, stopSignal);
     if (await this.waitExit(id, graceMs)) return;
     await this.runc.kill(id, 'SIGKILL', true);
-    if (!(await this.waitExit(id, 10_000))) throw new PoddError('Internal', `container ${id} did not exit after SIGKILL`);
+    // Without an exit file by now conmon is gone too: status() records the instance as lost (137).
+    if (!(await this.waitExit(id, 10_000))) await this.status(id, true);
   }
 
   /** Sends a signal to every process of the container (a no-op when it is gone). */
