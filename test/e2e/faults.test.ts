@@ -1,0 +1,61 @@
+// Faults: a `podd run` killed with SIGKILL cannot clean up after itself (conmon keeps its containers alive, by
+// design); `podd cleanup`, or the next `podd run`, must remove everything it left, and nothing else.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { leftovers, poddBin, runPod, writeManifest } from './harness.js';
+
+const LONG_POD = `
+apiVersion: v1
+kind: Pod
+metadata: {name: killed-run}
+spec:
+  restartPolicy: Always
+  volumes: [{name: scratch, emptyDir: {medium: Memory}}]
+  initContainers:
+    - {name: init, image: busybox, command: ["sh", "-c", "echo ready > /scratch/x"], volumeMounts: [{name: scratch, mountPath: /scratch}]}
+  containers:
+    - {name: app, image: busybox, command: ["sleep", "3600"], volumeMounts: [{name: scratch, mountPath: /scratch}]}
+`;
+
+/** Starts `podd run`, waits until the app container started, then SIGKILLs podd itself. */
+function runAndKill(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [poddBin, 'run', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let buf = '';
+    child.stderr.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (/Started container app/.test(buf)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve());
+  });
+}
+
+test('a SIGKILLed podd run leaves its pod running; podd cleanup removes all of it', async () => {
+  await runAndKill(writeManifest(LONG_POD));
+  const left = leftovers();
+  assert.ok(left.some((l) => l.startsWith('runc containers:')), `the pod should still be there: ${left.join('; ')}`);
+  assert.ok(left.some((l) => l.startsWith('mounts:')), 'its tmpfs volume and rootfs mounts too');
+  const out = execFileSync(process.execPath, [poddBin, 'cleanup'], { encoding: 'utf8' });
+  assert.match(out, /^removed 1 pod\(s\): [0-9a-f-]{36}$/m);
+  assert.deepEqual(leftovers(), []);
+  assert.equal(execFileSync(process.execPath, [poddBin, 'cleanup'], { encoding: 'utf8' }).trim(), 'nothing to clean up');
+});
+
+test('the next podd run removes what a killed run left, and runs its own pod', async () => {
+  await runAndKill(writeManifest(LONG_POD));
+  assert.notDeepEqual(leftovers(), []);
+  const r = await runPod(`
+apiVersion: v1
+kind: Pod
+metadata: {name: after-the-crash}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: busybox, command: ["echo", "fine"]}]
+`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /removed 1 pod\(s\) left by a podd run that is gone/);
+  assert.deepEqual(r.output('app'), ['fine']);
+  assert.deepEqual(leftovers(), []);
+});
