@@ -27,7 +27,8 @@ export class PodWorker {
   private wake: (() => void) | undefined;
   /** Set by a poke that came while a sync was running: the next sleep returns at once. */
   private poked = false;
-  private syncs = 0;
+  /** The last wake-up was the resync timer, not an event: a good moment to ask runc as well (the PLEG relist). */
+  private relist = false;
 
   constructor(pod: Pod, secrets: ReadonlyMap<string, Secret>, configMaps: ReadonlyMap<string, ConfigMap>, deps: AgentDeps, private readonly hooks: PodHooks) {
     const backoff = backoffConfigFromAnnotations(pod.metadata.annotations, deps.backoff);
@@ -52,8 +53,8 @@ export class PodWorker {
   }
 
   private async observe(): Promise<void> {
-    // Every tenth sync asks runc too, in case conmon itself died (a lost exit file).
-    const verify = this.syncs % 10 === 9;
+    // On the resync tick runc is asked too, in case conmon itself died (an exit file that will never come).
+    const verify = this.relist;
     await Promise.all([...this.ctx.instances.values()].map(async (t) => {
       if (t.state === 'exited') return;
       try {
@@ -102,9 +103,9 @@ export class PodWorker {
     const view = podRuntimeView(this.ctx.instances.values());
     const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: NO_PROBES });
     await this.executor.execute(this.ctx, plan, view);
+    this.relist = false;
     await this.observe();
     this.updateStatus();
-    this.syncs++;
   }
 
   /** Finished: nothing runs and nothing will be started again. */
@@ -138,7 +139,10 @@ export class PodWorker {
         this.poked = false;
         resolve();
       };
-      timer.handle = setTimeout(done, delay);
+      timer.handle = setTimeout(() => {
+        this.relist = delay === RESYNC_MS;
+        done();
+      }, delay);
       this.wake = done;
     });
   }

@@ -2,6 +2,8 @@
 // design); `podd cleanup`, or the next `podd run`, must remove everything it left, and nothing else.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { leftovers, poddBin, runPod, writeManifest } from './harness.js';
 
@@ -57,5 +59,35 @@ spec:
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /removed 1 pod\(s\) left by a podd run that is gone/);
   assert.deepEqual(r.output('app'), ['fine']);
+  assert.deepEqual(leftovers(), []);
+});
+
+test('conmon killed under a running container: the exit is never written, podd sees it lost (137) and still cleans up', async () => {
+  let killed = false;
+  const r = await runPod(`
+apiVersion: v1
+kind: Pod
+metadata: {name: conmon-dies}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: busybox, command: ["sleep", "2"]}]
+`, {
+    args: ['--timeout', '30s'],
+    onLine: (line) => {
+      if (killed || !/Started container app/.test(line)) return;
+      killed = true;
+      for (const id of readdirSync('/run/podd/containers')) {
+        const meta = JSON.parse(readFileSync(join('/run/podd/containers', id, 'meta.json'), 'utf8')) as { podName: string; name: string };
+        if (meta.podName !== 'conmon-dies' || meta.name !== 'app') continue;
+        process.kill(Number(readFileSync(join('/run/podd/containers', id, 'conmon.pid'), 'utf8')), 'SIGKILL');
+      }
+    },
+  });
+  assert.ok(killed, r.stderr);
+  const app = r.pod?.status?.containerStatuses?.find((c) => c.name === 'app');
+  assert.equal(app?.state.terminated?.exitCode, 137, JSON.stringify(app));
+  assert.equal(app?.state.terminated?.reason, 'ContainerStatusUnknown');
+  assert.equal(r.pod?.status?.phase, 'Failed');
+  assert.equal(r.code, 1);
   assert.deepEqual(leftovers(), []);
 });
