@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/api/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/api/**/*.ts', 'src/server/wire/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: effectfulNames, patterns: effectful }],
