@@ -47,6 +47,19 @@ export class PodWorker {
     return this.ctx.pod;
   }
 
+  /**
+   * The API changed the pod: the mutable parts of the spec (images, activeDeadlineSeconds, grace) are taken, the
+   * status stays the worker's own. The next sync sees a changed image through the container's spec hash.
+   */
+  updateSpec(next: Pod): void {
+    const merged: Pod = { ...next, status: this.ctx.pod.status ?? { phase: 'Pending' } };
+    if (this.isTerminating()) merged.metadata = { ...next.metadata, deletionTimestamp: this.ctx.pod.metadata.deletionTimestamp ?? '' };
+    const changed = JSON.stringify(next.spec) !== JSON.stringify(this.ctx.pod.spec);
+    this.ctx.pod = merged;
+    // Our own status writes come back as MODIFIED too: only a spec change needs a sync.
+    if (changed) this.poke();
+  }
+
   poke(): void {
     this.poked = true;
     this.wake?.();

@@ -1,0 +1,121 @@
+// The node agent of `podd serve`: one pod worker per pod in the store, started on ADDED, told of spec changes and
+// deletions, writing status and events back. The API never calls the runtime; this is the only place joining them.
+import { randomBytes } from 'node:crypto';
+import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import { formatRfc3339 } from '../core/time.js';
+import type { ObjectStore, WatchHandle } from '../store/types.js';
+import type { PodEvent } from './events.js';
+import type { AgentDeps } from './pod-context.js';
+import { PodWorker } from './pod-worker.js';
+
+interface Running {
+  worker: PodWorker;
+  done: Promise<void>;
+}
+
+export class NodeAgent {
+  private readonly workers = new Map<string, Running>();
+  private watch: WatchHandle | undefined;
+
+  constructor(private readonly store: ObjectStore, private readonly deps: AgentDeps, private readonly log: (line: string) => void = () => undefined) {}
+
+  start(): void {
+    const { items, resourceVersion } = this.store.list<Pod>('pods', undefined);
+    for (const pod of items) this.reconcile(pod);
+    this.watch = this.store.watch<Pod>('pods', undefined, resourceVersion, (e) => {
+      if (e.type === 'ADDED' || e.type === 'MODIFIED') this.reconcile(e.object);
+      if (e.type === 'DELETED') this.workers.get(e.object.metadata.uid ?? '')?.worker.requestTermination(0);
+    });
+  }
+
+  /** Stops watching; the pods' containers keep running under conmon. */
+  stop(): void {
+    this.watch?.stop();
+  }
+
+  /** Resolves once every worker has finished (for tests and shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.done));
+  }
+
+  private reconcile(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    const running = this.workers.get(uid);
+    if (running) {
+      running.worker.updateSpec(pod);
+      if (pod.metadata.deletionTimestamp !== undefined) running.worker.requestTermination(pod.metadata.deletionGracePeriodSeconds);
+      return;
+    }
+    const phase = pod.status?.phase;
+    if ((phase === 'Succeeded' || phase === 'Failed') && pod.metadata.deletionTimestamp === undefined) return;
+    this.startWorker(pod);
+  }
+
+  private sources(namespace: string): { secrets: Map<string, Secret>; configMaps: Map<string, ConfigMap> } {
+    const secrets = new Map(this.store.list<Secret>('secrets', namespace).items.map((s) => [s.metadata.name ?? '', s]));
+    const configMaps = new Map(this.store.list<ConfigMap>('configmaps', namespace).items.map((c) => [c.metadata.name ?? '', c]));
+    return { secrets, configMaps };
+  }
+
+  private startWorker(pod: Pod): void {
+    const uid = pod.metadata.uid ?? '';
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    const { secrets, configMaps } = this.sources(ns);
+    const worker = new PodWorker(pod, secrets, configMaps, this.deps, {
+      onEvent: (e) => this.recordEvent(pod, e),
+      onStatus: (p) => this.writeStatus(p),
+    });
+    const done = (async () => {
+      try {
+        await worker.run();
+        // A finished pod keeps its exited containers (logs, statuses) until it is deleted.
+        while (worker.pod.metadata.deletionTimestamp === undefined && this.store.tryGet<Pod>('pods', ns, name)?.metadata.uid === uid) {
+          await new Promise((r) => setTimeout(r, 1_000));
+          if (this.store.tryGet<Pod>('pods', ns, name)?.metadata.deletionTimestamp !== undefined) break;
+        }
+        await worker.cleanUp();
+        const current = this.store.tryGet<Pod>('pods', ns, name);
+        if (current?.metadata.uid === uid) this.store.delete('pods', ns, name, { expectedUid: uid });
+      } catch (err) {
+        this.log(`pod ${ns}/${name}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        this.workers.delete(uid);
+      }
+    })();
+    this.workers.set(uid, { worker, done });
+  }
+
+  private writeStatus(pod: Pod): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    try {
+      this.store.update<Pod>('pods', ns, pod.metadata.name ?? '', (cur) => ({ ...cur, status: pod.status ?? { phase: 'Pending' } }), { expectedUid: pod.metadata.uid ?? '' });
+    } catch {
+      // deleted meanwhile: the worker is being told
+    }
+  }
+
+  private recordEvent(pod: Pod, e: PodEvent): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const at = formatRfc3339(e.time);
+    try {
+      this.store.create('events', {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${pod.metadata.name ?? ''}.${randomBytes(8).toString('hex')}`, namespace: ns },
+        involvedObject: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1', ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) },
+        reason: e.reason,
+        message: e.message,
+        type: e.type,
+        source: { component: 'podd', host: this.deps.nodeName },
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+        reportingComponent: 'podd',
+        reportingInstance: this.deps.nodeName,
+      });
+    } catch (err) {
+      this.log(`event for ${ns}/${pod.metadata.name ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
