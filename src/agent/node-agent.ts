@@ -6,6 +6,7 @@ import { formatRfc3339 } from '../core/time.js';
 import type { ObjectStore, WatchHandle } from '../store/types.js';
 import type { PodEvent } from './events.js';
 import type { AgentDeps } from './pod-context.js';
+import { forgetOwner, recordOwner } from './orphans.js';
 import { PodWorker } from './pod-worker.js';
 
 interface Running {
@@ -17,7 +18,16 @@ export class NodeAgent {
   private readonly workers = new Map<string, Running>();
   private watch: WatchHandle | undefined;
 
-  constructor(private readonly store: ObjectStore, private readonly deps: AgentDeps, private readonly log: (line: string) => void = () => undefined) {}
+  /**
+   * `stateDir` is where pod ownership is recorded, so that a concurrent `podd run` never takes this agent's
+   * pods for ones a killed run left behind.
+   */
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly deps: AgentDeps,
+    private readonly stateDir: string,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
   start(): void {
     const { items, resourceVersion } = this.store.list<Pod>('pods', undefined);
@@ -68,6 +78,7 @@ export class NodeAgent {
     });
     const done = (async () => {
       try {
+        await recordOwner(this.stateDir, uid, process.pid);
         await worker.run();
         // A finished pod keeps its exited containers (logs, statuses) until it is deleted.
         while (worker.pod.metadata.deletionTimestamp === undefined && this.store.tryGet<Pod>('pods', ns, name)?.metadata.uid === uid) {
@@ -75,6 +86,7 @@ export class NodeAgent {
           if (this.store.tryGet<Pod>('pods', ns, name)?.metadata.deletionTimestamp !== undefined) break;
         }
         await worker.cleanUp();
+        await forgetOwner(this.stateDir, uid);
         const current = this.store.tryGet<Pod>('pods', ns, name);
         if (current?.metadata.uid === uid) this.store.delete('pods', ns, name, { expectedUid: uid });
       } catch (err) {

@@ -13,7 +13,7 @@ import { leftovers, tempDir } from './harness.js';
 
 const node = await composeNode(nodeConfigFromEnv());
 const store = SqliteObjectStore.open(join(tempDir('podd-agent-'), 'state.db'));
-const agent = new NodeAgent(store, node.deps);
+const agent = new NodeAgent(store, node.deps, nodeConfigFromEnv().stateDir);
 agent.start();
 after(() => {
   agent.stop();
