@@ -2,6 +2,7 @@
 // podd's command line. Each verb is a thin layer over the engine (podd run) or the image store.
 import { parseArgs } from 'node:util';
 import { cleanupCommand, runCommand } from '../cli/run-command.js';
+import { DEFAULT_KUBECONFIG, serveCommand } from '../cli/serve-command.js';
 import { imagesCommand, importCommand, rmiCommand } from '../cli/image-commands.js';
 import { nodeConfigFromEnv } from './node-config.js';
 
@@ -14,6 +15,8 @@ commands:
   images                      list images
   rmi NAME                    remove an image
   cleanup                     remove pods left behind by a podd run that was killed
+  serve [--bind ADDR] [--port N] [--kubeconfig FILE] [--db FILE]
+                              the node agent and a Kubernetes API for kubectl (work in progress: see README)
   version                     print podd's version
 `;
 
@@ -65,6 +68,23 @@ async function main(argv: string[]): Promise<number> {
     case 'rmi':
       if (rest.length !== 1) throw new UsageError('usage: podd rmi NAME');
       return rmiCommand(cfg, rest[0] ?? '');
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          bind: { type: 'string', default: '127.0.0.1' },
+          port: { type: 'string', default: '6443' },
+          kubeconfig: { type: 'string', default: DEFAULT_KUBECONFIG },
+          db: { type: 'string' },
+        },
+      });
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`podd serve: invalid --port "${values.port ?? ''}"`);
+      return serveCommand({
+        bind: values.bind ?? '127.0.0.1', port, kubeconfig: values.kubeconfig ?? DEFAULT_KUBECONFIG,
+        ...(values.db === undefined ? {} : { db: values.db }),
+      }, cfg);
+    }
     case 'cleanup':
       return cleanupCommand(cfg);
     case 'version':

@@ -1,0 +1,141 @@
+// `podd serve`'s Kubernetes API: an https.Server that kubectl v1.32 drives (see kubectl-wire-protocol.md).
+// Every request needs the bearer token. Routes: /version, discovery (/api, /apis, /api/v1), OpenAPI v3, and
+// core/v1 resources under /api/v1. Listening is the caller's.
+
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ObjectStore } from '../../store/types.js';
+import { checkBearer } from '../auth/token.js';
+import { negotiateDiscovery, ACCEPTED_MEDIA_TYPES } from '../wire/accept.js';
+import { badRequestStatus, methodNotSupportedStatus, notAcceptableStatus, statusForError, unauthorizedStatus } from '../wire/status.js';
+import type { Status } from '../wire/status.js';
+import {
+  aggregatedCore, aggregatedGroups, apiGroupList, apiResourceList, apiVersions, openApiCoreV1, openApiRoot, resourceInfo, versionInfo,
+} from './discovery.js';
+import { handleCreate, handleDelete, handleGet, handleList, handlePatch, handleReplace } from './handlers.js';
+import type { HandlerDeps, Target } from './handlers.js';
+import { HttpError, sendJson, sendStatus } from './respond.js';
+import { seedStore } from './seed.js';
+import { handleWatch } from './watch.js';
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  token: string;
+  tls: { cert: string; key: string };
+  now: () => number;
+  nodeName: string;
+  version: { major: '1'; minor: '32'; gitVersion: 'v1.32.0' };
+  /** Request body limit (default 3 MiB, the apiserver's). */
+  maxBodyBytes?: number;
+}
+
+const NOT_FOUND: Status = {
+  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource',
+  reason: 'NotFound', details: {}, code: 404,
+};
+
+/** Parses `/api/v1/...` into a resource target; undefined when it names nothing podd serves. */
+export function parseTarget(segs: readonly string[]): Target | undefined {
+  let ns: string | undefined;
+  let rest = segs;
+  if (segs[0] === 'namespaces' && segs.length >= 3 && segs[2] !== 'status' && segs[2] !== 'finalize') {
+    ns = segs[1];
+    rest = segs.slice(2);
+  }
+  const [res = '', name, sub, ...extra] = rest;
+  const info = resourceInfo(res);
+  if (info === undefined || extra.length > 0 || name === '' || sub === '') return undefined;
+  if (info.namespaced === false && ns !== undefined) return undefined;
+  if (info.namespaced && ns === undefined && name !== undefined) return undefined;
+  if (sub !== undefined && !(sub === 'status' && (res === 'pods' || res === 'namespaces'))) return undefined;
+  const t: Target = { info, namespace: info.namespaced ? ns : '' };
+  if (name !== undefined) t.name = name;
+  if (sub !== undefined) t.subresource = sub;
+  return t;
+}
+
+async function routeResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && query.getAll('dryRun').some((v) => v !== '')) {
+    // Never write when asked not to: podd has no dry-run path yet.
+    throw new HttpError(400, badRequestStatus('dryRun is not supported by podd'));
+  }
+  if (t.name === undefined) {
+    if (method === 'GET') {
+      const watch = query.get('watch');
+      if (watch === 'true' || watch === '1') handleWatch(deps, req, res, t, query);
+      else handleList(deps, req, res, t, query);
+      return;
+    }
+    if (method === 'POST' && t.namespace !== undefined) return handleCreate(deps, req, res, t, query);
+  } else {
+    switch (method) {
+      case 'GET': return handleGet(deps, req, res, t, query);
+      case 'PUT': return handleReplace(deps, req, res, t, query);
+      case 'PATCH': return handlePatch(deps, req, res, t, query);
+      case 'DELETE': if (t.subresource === undefined) return handleDelete(deps, req, res, t, query);
+    }
+  }
+  throw new HttpError(405, methodNotSupportedStatus({ resource: t.info.name }, method.toLowerCase()));
+}
+
+function discovery(req: IncomingMessage, res: ServerResponse, path: string, opts: ApiServerOptions): boolean {
+  if (path === '/version') {
+    sendJson(res, 200, versionInfo(opts.version));
+    return true;
+  }
+  if (path === '/api' || path === '/apis') {
+    const d = negotiateDiscovery(req.headers.accept);
+    if (d === undefined) throw new HttpError(406, notAcceptableStatus(ACCEPTED_MEDIA_TYPES));
+    if (d.aggregated) sendJson(res, 200, path === '/api' ? aggregatedCore(d.version ?? 'v2') : aggregatedGroups(d.version ?? 'v2'), d.contentType);
+    else sendJson(res, 200, path === '/api' ? apiVersions(req.socket.localAddress ?? '127.0.0.1') : apiGroupList());
+    return true;
+  }
+  if (path === '/api/v1') sendJson(res, 200, apiResourceList());
+  else if (path === '/openapi/v3') sendJson(res, 200, openApiRoot());
+  else if (path === '/openapi/v3/api/v1') sendJson(res, 200, openApiCoreV1(opts.version.gitVersion));
+  else return false;
+  return true;
+}
+
+export function createApiServer(opts: ApiServerOptions): Server {
+  const deps: HandlerDeps = { store: opts.store, now: opts.now, nodeName: opts.nodeName, maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024 };
+  seedStore(opts.store, opts.nodeName, opts.version.gitVersion, opts.now());
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!checkBearer(req.headers.authorization, opts.token)) {
+      sendStatus(res, 401, unauthorizedStatus());
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'https://podd.invalid');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    let target: Target | undefined;
+    try {
+      if (req.method === 'GET' && discovery(req, res, path, opts)) return;
+      const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+      if (segs[0] !== 'api' || segs[1] !== 'v1') throw new HttpError(404, NOT_FOUND);
+      target = parseTarget(segs.slice(2));
+      if (target === undefined) throw new HttpError(404, NOT_FOUND);
+      await routeResource(deps, req, res, target, url.searchParams);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendStatus(res, err.code, err.body);
+        return;
+      }
+      const ctx: { resource: string; name?: string; kind?: string } = { resource: target?.info.name ?? '' };
+      if (target?.name !== undefined) ctx.name = target.name;
+      if (target !== undefined) ctx.kind = target.info.kind;
+      const { code, body } = statusForError(err, ctx);
+      sendStatus(res, code, body);
+    }
+  };
+
+  return createServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
+    void handle(req, res);
+  });
+}

@@ -1,0 +1,275 @@
+// core/v1 verbs over the object store: get, list, create, update (PUT), patch and delete, for the main resource
+// and pods/status. Errors are thrown (PoddError, InvalidError, DecodeError, HttpError) and mapped by the caller.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import type { Pod } from '../../api/types.js';
+import { PoddError } from '../../core/errors.js';
+import type { ObjectStore, StoredObject } from '../../store/types.js';
+import { negotiateObject, ACCEPTED_MEDIA_TYPES } from '../wire/accept.js';
+import type { ObjectRendering } from '../wire/accept.js';
+import { badRequestStatus, deleteSuccessStatus, forbiddenStatus, methodNotSupportedStatus, notAcceptableStatus, unsupportedMediaTypeStatus } from '../wire/status.js';
+import type { ResourceInfo } from './discovery.js';
+import { KINDS } from './kinds.js';
+import type { KindHandler } from './kinds.js';
+import { clearSystemMeta, fieldValidation, isRecord, list, parseJsonBody, renderTable, withKind } from './objects.js';
+import type { Obj } from './objects.js';
+import { mergePatch, strategicMergePatch } from './patch.js';
+import { checkPodUpdate } from './pod-update.js';
+import { HttpError, readBody, sendJson } from './respond.js';
+import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+
+export interface Target {
+  info: ResourceInfo;
+  /** '' for cluster-scoped; undefined for a namespaced list across all namespaces. */
+  namespace: string | undefined;
+  name?: string;
+  subresource?: string;
+}
+
+export interface HandlerDeps {
+  store: ObjectStore;
+  now: () => number;
+  nodeName: string;
+  maxBodyBytes: number;
+}
+
+export const PROTECTED_NAMESPACES = ['default', 'kube-system'];
+
+export function rendering(req: IncomingMessage): ObjectRendering {
+  const r = negotiateObject(req.headers.accept);
+  if (r === undefined) throw new HttpError(406, notAcceptableStatus(ACCEPTED_MEDIA_TYPES));
+  return r;
+}
+
+export function listOptions(info: ResourceInfo, query: URLSearchParams): { labelSelector?: (l: Readonly<Record<string, string>>) => boolean; fieldSelector?: (o: StoredObject) => boolean } {
+  const opts: { labelSelector?: (l: Readonly<Record<string, string>>) => boolean; fieldSelector?: (o: StoredObject) => boolean } = {};
+  const labels = parseLabelSelector(query.get('labelSelector'));
+  const fields = parseFieldSelector(info.name, query.get('fieldSelector'));
+  if (labels) opts.labelSelector = labels;
+  if (fields) opts.fieldSelector = fields;
+  return opts;
+}
+
+function writable(t: Target, verb: string): KindHandler & Required<Pick<KindHandler, 'admit' | 'validate'>> {
+  const k = KINDS[t.info.name];
+  if (k?.admit === undefined || k.validate === undefined) throw new HttpError(405, methodNotSupportedStatus({ resource: t.info.name }, verb));
+  return k as KindHandler & Required<Pick<KindHandler, 'admit' | 'validate'>>;
+}
+
+function sendObject(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, code: number, obj: StoredObject, query: URLSearchParams, warnings: string[] = []): void {
+  const r = rendering(req);
+  const extra: Record<string, string> = {};
+  if (warnings.length > 0) extra['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
+  if (r.table) sendJson(res, code, renderTable(t.info, [obj], r, query, deps.now(), obj.metadata.resourceVersion ?? ''), r.contentType, extra);
+  else sendJson(res, code, withKind(obj, t.info.kind), 'application/json', extra);
+}
+
+export function handleGet(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): void {
+  const obj = deps.store.get(t.info.name, t.namespace ?? '', t.name ?? '');
+  sendObject(deps, req, res, t, 200, obj, query);
+}
+
+export function handleList(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): void {
+  const r = rendering(req);
+  const { items, resourceVersion } = deps.store.list(t.info.name, t.namespace, listOptions(t.info, query));
+  if (r.table) sendJson(res, 200, renderTable(t.info, items, r, query, deps.now(), resourceVersion), r.contentType);
+  else sendJson(res, 200, list(t.info, items, resourceVersion));
+}
+
+/** Decodes, defaults and validates a body for `t`, forcing the URL's namespace (and name, when given). */
+function admit(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParams, verb: string): { object: Obj; warnings: string[] } {
+  const k = writable(t, verb);
+  if (!isRecord(raw)) throw new HttpError(400, badRequestStatus('the body of the request was empty or not a JSON object'));
+  const meta = isRecord(raw['metadata']) ? { ...raw['metadata'] } : {};
+  if (t.info.namespaced) {
+    const ns = meta['namespace'];
+    if (ns !== undefined && ns !== '' && ns !== t.namespace) {
+      throw new HttpError(400, badRequestStatus('the namespace of the provided object does not match the namespace sent on the request'));
+    }
+    meta['namespace'] = t.namespace;
+  }
+  if (t.name !== undefined && meta['name'] !== undefined && meta['name'] !== t.name) {
+    throw new HttpError(400, badRequestStatus(`the name of the object (${String(meta['name'])}) does not match the name on the URL (${t.name})`));
+  }
+  if (t.name !== undefined) meta['name'] = t.name;
+  const admitted = k.admit({ ...raw, metadata: meta }, fieldValidation(query));
+  return { object: admitted.object as Obj, warnings: admitted.warnings };
+}
+
+function createObject(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParams): { object: StoredObject; warnings: string[] } {
+  const { object, warnings } = admit(deps, t, raw, query, 'create');
+  clearSystemMeta(object);
+  if (t.info.name === 'pods') {
+    const pod = object as unknown as Pod;
+    if (!pod.spec.nodeName) pod.spec.nodeName = deps.nodeName;
+    pod.status = { phase: 'Pending' };
+  }
+  KINDS[t.info.name]?.validate?.(object);
+  if (t.info.namespaced && deps.store.tryGet('namespaces', '', t.namespace ?? '') === undefined) {
+    throw new PoddError('NotFound', `namespaces "${t.namespace ?? ''}" not found`);
+  }
+  return { object: deps.store.create(t.info.name, object), warnings };
+}
+
+/** POST and PUT bodies must be JSON (podd does not decode protobuf). */
+function requireJson(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== 'application/json' && type !== '') throw new HttpError(415, unsupportedMediaTypeStatus(['application/json']));
+}
+
+export async function handleCreate(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
+  requireJson(req);
+  const raw = parseJsonBody(await readBody(req, deps.maxBodyBytes));
+  const { object, warnings } = createObject(deps, t, raw, query);
+  sendObject(deps, req, res, t, 201, object, query, warnings);
+}
+
+/** The stored next state of `current` given a full desired object `desired` (already admitted). */
+function nextState(t: Target, current: Obj, desired: Obj): Obj {
+  if (t.subresource === 'status') {
+    return { ...current, status: desired['status'] } as Obj;
+  }
+  const next: Obj = { ...desired, metadata: { ...desired.metadata } };
+  const m = next.metadata;
+  for (const key of ['deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
+    const v = current.metadata[key];
+    if (v === undefined) delete m[key];
+    else (m as Record<string, unknown>)[key] = v;
+  }
+  if (t.info.name === 'pods') {
+    const pod = next as unknown as Pod;
+    const old = current as unknown as Pod;
+    if (!pod.spec.nodeName && old.spec.nodeName) pod.spec.nodeName = old.spec.nodeName;
+    checkPodUpdate(old, pod);
+  }
+  if ('status' in current) next['status'] = current['status'];
+  else delete next['status'];
+  return next;
+}
+
+function update(deps: HandlerDeps, t: Target, desiredOf: (current: Obj) => unknown, query: URLSearchParams, verb: string): { object: StoredObject; warnings: string[] } {
+  let warnings: string[] = [];
+  const k = writable(t, verb);
+  let expectedResourceVersion: string | undefined;
+  const object = deps.store.update<Obj>(t.info.name, t.namespace ?? '', t.name ?? '', (current) => {
+    const raw = desiredOf(current);
+    if (isRecord(raw) && isRecord(raw['metadata']) && typeof raw['metadata']['resourceVersion'] === 'string') {
+      expectedResourceVersion = raw['metadata']['resourceVersion'];
+      if (expectedResourceVersion !== '' && expectedResourceVersion !== current.metadata.resourceVersion) {
+        throw new PoddError('Conflict', `Operation cannot be fulfilled on ${t.info.name} "${t.name ?? ''}": the object has been modified; please apply your changes to the latest version and try again`);
+      }
+    }
+    let desired: Obj;
+    if (t.subresource === 'status') {
+      desired = { ...current, status: isRecord(raw) ? raw['status'] : undefined } as Obj;
+    } else {
+      const a = admit(deps, t, raw, query, verb);
+      desired = a.object;
+      warnings = a.warnings;
+    }
+    const next = nextState(t, current, desired);
+    k.validate(next);
+    return next;
+  });
+  return { object, warnings };
+}
+
+export async function handleReplace(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
+  requireJson(req);
+  const raw = parseJsonBody(await readBody(req, deps.maxBodyBytes));
+  const { object, warnings } = update(deps, t, () => raw, query, 'update');
+  sendObject(deps, req, res, t, 200, object, query, warnings);
+}
+
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+function parsePatchBody(body: Buffer, type: string): unknown {
+  if (type !== 'application/apply-patch+yaml') return parseJsonBody(body);
+  try {
+    return parseYaml(body.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new HttpError(400, badRequestStatus(`error decoding YAML: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}
+
+export async function handlePatch(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!PATCH_TYPES.includes(type) || type === 'application/json-patch+json') {
+    throw new HttpError(415, unsupportedMediaTypeStatus(PATCH_TYPES.slice(1)));
+  }
+  const patch = parsePatchBody(await readBody(req, deps.maxBodyBytes), type);
+  if (!isRecord(patch)) throw new HttpError(400, badRequestStatus('the patch is not a JSON object'));
+  if (type === 'application/apply-patch+yaml' && t.subresource === undefined
+    && deps.store.tryGet(t.info.name, t.namespace ?? '', t.name ?? '') === undefined) {
+    const { object, warnings } = createObject(deps, t, patch, query);
+    sendObject(deps, req, res, t, 201, object, query, warnings);
+    return;
+  }
+  const apply = type === 'application/merge-patch+json' ? mergePatch : strategicMergePatch;
+  const { object, warnings } = update(deps, t, (current) => {
+    const base: Record<string, unknown> = { ...withKind(current, t.info.kind) };
+    if (t.subresource === undefined) delete base['status'];
+    const patched = apply(base, patch);
+    // A resourceVersion in the patch is a precondition; the current one is not.
+    if (isRecord(patched) && isRecord(patched['metadata']) && !(isRecord(patch['metadata']) && 'resourceVersion' in patch['metadata'])) {
+      delete patched['metadata']['resourceVersion'];
+    }
+    return patched;
+  }, query, 'patch');
+  sendObject(deps, req, res, t, 200, object, query, warnings);
+}
+
+function deleteOptions(body: unknown, query: URLSearchParams): { gracePeriodSeconds?: number; uid?: string; resourceVersion?: string } {
+  const out: { gracePeriodSeconds?: number; uid?: string; resourceVersion?: string } = {};
+  const q = query.get('gracePeriodSeconds');
+  if (q !== null && q !== '') out.gracePeriodSeconds = Number(q);
+  if (isRecord(body)) {
+    const dryRun = body['dryRun'];
+    if (Array.isArray(dryRun) && dryRun.length > 0) throw new HttpError(400, badRequestStatus('dryRun is not supported by podd'));
+    if (typeof body['gracePeriodSeconds'] === 'number') out.gracePeriodSeconds = body['gracePeriodSeconds'];
+    const pre = body['preconditions'];
+    if (isRecord(pre)) {
+      if (typeof pre['uid'] === 'string') out.uid = pre['uid'];
+      if (typeof pre['resourceVersion'] === 'string') out.resourceVersion = pre['resourceVersion'];
+    }
+  }
+  if (out.gracePeriodSeconds !== undefined && (!Number.isInteger(out.gracePeriodSeconds) || out.gracePeriodSeconds < 0)) {
+    throw new HttpError(400, badRequestStatus('gracePeriodSeconds must be a non-negative integer'));
+  }
+  return out;
+}
+
+export async function handleDelete(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
+  const opts = deleteOptions(parseJsonBody(await readBody(req, deps.maxBodyBytes)), query);
+  writable(t, 'delete');
+  const ns = t.namespace ?? '';
+  const name = t.name ?? '';
+  const pre: { expectedUid?: string; expectedResourceVersion?: string } = {};
+  if (opts.uid !== undefined) pre.expectedUid = opts.uid;
+  if (opts.resourceVersion !== undefined) pre.expectedResourceVersion = opts.resourceVersion;
+  if (t.info.name === 'namespaces' && PROTECTED_NAMESPACES.includes(name)) {
+    throw new HttpError(403, forbiddenStatus({ resource: 'namespaces', name }, 'this namespace may not be deleted'));
+  }
+  if (t.info.name !== 'pods') {
+    const gone = deps.store.delete(t.info.name, ns, name, pre);
+    if (t.info.name === 'namespaces') sendObject(deps, req, res, t, 200, gone, query);
+    else sendJson(res, 200, deleteSuccessStatus({ resource: t.info.name, name, uid: gone.metadata.uid ?? '' }));
+    return;
+  }
+  const pod = deps.store.get<Pod>('pods', ns, name);
+  const grace = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  const phase = pod.status?.phase;
+  if (grace === 0 || phase === 'Succeeded' || phase === 'Failed' || !pod.spec.nodeName) {
+    sendObject(deps, req, res, t, 200, deps.store.delete('pods', ns, name, pre), query);
+    return;
+  }
+  const updated = deps.store.update<Pod>('pods', ns, name, (cur) => {
+    const m = cur.metadata;
+    if (m.deletionTimestamp !== undefined && (m.deletionGracePeriodSeconds ?? 0) <= grace) return undefined;
+    if (m.deletionTimestamp === undefined) m.deletionTimestamp = new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    m.deletionGracePeriodSeconds = grace;
+    return cur;
+  }, pre);
+  sendObject(deps, req, res, t, 200, updated, query);
+}
