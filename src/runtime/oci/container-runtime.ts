@@ -297,7 +297,7 @@ export class ContainerRuntime {
     const conmonPid = Number.parseInt(await readFile(join(this.bundleDir(id), 'conmon.pid'), 'utf8').catch(() => ''), 10);
     await this.runc.delete(id, true);
     // conmon exits on its own once the container is gone; wait for it, so "removed" means no process is left.
-    if (Number.isInteger(conmonPid)) await waitProcessGone(conmonPid, 3_000);
+    if (Number.isInteger(conmonPid)) await waitProcessGone(conmonPid, 10_000);
     if (meta) await removeCgroup(meta.cgroupsPath);
     await unmountOverlay(join(this.bundleDir(id), 'rootfs')).catch(() => undefined);
     await rm(this.bundleDir(id), { recursive: true, force: true });
