@@ -92,7 +92,8 @@ export function leftovers(): string[] {
   const runc = execFileSync('runc', ['list', '-q'], { encoding: 'utf8' }).trim();
   if (runc !== '') found.push(`runc containers: ${runc.split('\n').join(' ')}`);
   // An exited conmon waits as a zombie until init reaps it: it holds nothing, so it is not a leftover.
-  const conmons = execFileSync('sh', ['-c', 'for p in $(pgrep -x conmon); do [ "$(cut -d" " -f3 /proc/$p/stat 2>/dev/null)" = Z ] || echo $p; done'], { encoding: 'utf8' }).trim();
+  // (A process reaped between pgrep and the read has no stat any more: gone, not left over.)
+  const conmons = execFileSync('sh', ['-c', 'for p in $(pgrep -x conmon); do s=$(cut -d" " -f3 /proc/$p/stat 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ] && echo $p; done; true'], { encoding: 'utf8' }).trim();
   if (conmons !== '') found.push(`conmon processes: ${conmons.split('\n').join(' ')}`);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
     .map((l) => l.split(' ')[4] ?? '')
