@@ -1,6 +1,7 @@
 // `podd serve`: the node agent and a Kubernetes API for kubectl, state in SQLite under the data dir.
 import { join } from 'node:path';
 import { NodeAgent } from '../agent/node-agent.js';
+import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
 import type { NodeConfig } from '../bin/node-config.js';
 import { createApiServer } from '../server/http/api-server.js';
@@ -44,6 +45,13 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     api.once('error', reject);
     api.listen(opts.port, opts.bind, () => resolve());
   });
+  // Re-adopting running containers after an agent restart is not built yet: until it is, what a previous agent
+  // left is removed and its pods start again from their spec (nothing duplicated, nothing leaked).
+  const reaped = await reapOrphanedPods({
+    runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir,
+    onError: (uid, e) => log(`podd serve: could not remove pod ${uid}: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  if (reaped.length > 0) log(`podd serve: removed the containers of ${reaped.length} pod(s) left by a previous agent; they start again`);
   agent.start();
   log(`podd serve: API on ${server} (kubeconfig ${opts.kubeconfig}); state in ${dbPath}`);
 
