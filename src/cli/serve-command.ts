@@ -40,6 +40,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     now: Date.now,
     nodeName: cfg.nodeName,
     version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
+    logsDir: cfg.logsDir,
   });
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);

@@ -29,7 +29,7 @@ async function until(what: string, fn: () => boolean, timeoutMs = 20_000): Promi
   }
 }
 
-test('kubectl applies init-demo to podd serve, sees it complete, reads events, deletes it', async () => {
+test('kubectl applies init-demo to podd serve, sees it complete, reads events and logs, deletes it', async () => {
   serve = spawn(process.execPath, [poddBin, 'serve', '--port', port, '--kubeconfig', kubeconfig, '--db', join(dir, 'state.db')], { stdio: 'ignore' });
   await until('the kubeconfig', () => existsSync(kubeconfig));
   await until('the API', () => {
@@ -45,6 +45,9 @@ test('kubectl applies init-demo to podd serve, sees it complete, reads events, d
   const events = kubectl('get', 'events');
   assert.match(events, /Started\s+pod\/init-demo\s+Started container init-1/);
   assert.match(events, /Started\s+pod\/init-demo\s+Started container client/);
+  assert.equal(kubectl('logs', 'init-demo', '-c', 'client'), 'hello from init-1\nand from init-2\n');
+  assert.equal(kubectl('logs', 'init-demo', '-c', 'client', '--tail=1'), 'and from init-2\n');
+  assert.match(kubectl('logs', 'init-demo', '-c', 'web', '--timestamps'), /^\d{4}-\d\d-\d\dT\S+ served on init-demo\n$/);
   assert.match(kubectl('delete', 'pod', 'init-demo'), /pod "init-demo" deleted/);
   assert.match(kubectl('get', 'pods'), /^$/);
   // A finished pod's object goes at once (as the apiserver does for terminal pods); the agent removes its exited

@@ -18,6 +18,7 @@ import type { HandlerDeps, Target } from './handlers.js';
 import { HttpError, sendJson, sendStatus } from './respond.js';
 import { seedStore } from './seed.js';
 import { handleWatch } from './watch.js';
+import { handleLogs } from './pod-logs.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -28,6 +29,8 @@ export interface ApiServerOptions {
   version: { major: '1'; minor: '32'; gitVersion: 'v1.32.0' };
   /** Request body limit (default 3 MiB, the apiserver's). */
   maxBodyBytes?: number;
+  /** Where conmon writes the CRI logs (the kubelet's /var/log/pods layout). */
+  logsDir?: string;
 }
 
 const NOT_FOUND: Status = {
@@ -48,14 +51,14 @@ export function parseTarget(segs: readonly string[]): Target | undefined {
   if (info === undefined || extra.length > 0 || name === '' || sub === '') return undefined;
   if (info.namespaced === false && ns !== undefined) return undefined;
   if (info.namespaced && ns === undefined && name !== undefined) return undefined;
-  if (sub !== undefined && !(sub === 'status' && (res === 'pods' || res === 'namespaces'))) return undefined;
+  if (sub !== undefined && !((sub === 'status' && (res === 'pods' || res === 'namespaces')) || (sub === 'log' && res === 'pods'))) return undefined;
   const t: Target = { info, namespace: info.namespaced ? ns : '' };
   if (name !== undefined) t.name = name;
   if (sub !== undefined) t.subresource = sub;
   return t;
 }
 
-async function routeResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
+async function routeResource(deps: HandlerDeps & { logsDir: string }, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
   const method = req.method ?? 'GET';
   if (method !== 'GET' && query.getAll('dryRun').some((v) => v !== '')) {
     // Never write when asked not to: podd has no dry-run path yet.
@@ -71,7 +74,7 @@ async function routeResource(deps: HandlerDeps, req: IncomingMessage, res: Serve
     if (method === 'POST' && t.namespace !== undefined) return handleCreate(deps, req, res, t, query);
   } else {
     switch (method) {
-      case 'GET': return handleGet(deps, req, res, t, query);
+      case 'GET': return t.subresource === 'log' ? handleLogs(deps, req, res, t, query) : handleGet(deps, req, res, t, query);
       case 'PUT': return handleReplace(deps, req, res, t, query);
       case 'PATCH': return handlePatch(deps, req, res, t, query);
       case 'DELETE': if (t.subresource === undefined) return handleDelete(deps, req, res, t, query);
@@ -100,7 +103,9 @@ function discovery(req: IncomingMessage, res: ServerResponse, path: string, opts
 }
 
 export function createApiServer(opts: ApiServerOptions): Server {
-  const deps: HandlerDeps = { store: opts.store, now: opts.now, nodeName: opts.nodeName, maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024 };
+  const deps: HandlerDeps & { logsDir: string } = {
+    store: opts.store, now: opts.now, nodeName: opts.nodeName, maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024, logsDir: opts.logsDir ?? '/var/log/pods',
+  };
   seedStore(opts.store, opts.nodeName, opts.version.gitVersion, opts.now());
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
