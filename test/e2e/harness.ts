@@ -39,9 +39,14 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
+/** Every run is bounded: a broken engine fails its test instead of hanging the suite. */
+const SAFETY_TIMEOUT = ['--timeout', '60s'];
+
 export function runPodFile(file: string, opts: RunOptions = {}): Promise<RunResult> {
+  const args = opts.args ?? [];
+  const bounded = args.some((a) => a === '--timeout' || a.startsWith('--timeout=')) ? args : [...args, ...SAFETY_TIMEOUT];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [poddBin, 'run', '-f', file, '-o', 'json', ...(opts.args ?? [])], {
+    const child = spawn(process.execPath, [poddBin, 'run', '-f', file, '-o', 'json', ...bounded], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },
     });

@@ -8,13 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
-import { containerStatus, events, leftovers, poddBin, runPod, statuses, tempDir, type RunOptions, type RunResult } from './harness.js';
+import { containerStatus, events, leftovers, poddBin, runPod, statuses, tempDir, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
-function run(yaml: string, args: string[] = []): Promise<RunResult> {
-  const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
-  return runPod(yaml, opts);
-}
 
 const IMAGES_DIR = join(process.env['PODD_ROOT'] ?? '/var/lib/podd', 'images');
 const TAG = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -146,7 +142,7 @@ test('a docker-save image runs with its Entrypoint+Cmd, WorkingDir, User and Env
   assert.ok(listed('docker.io/podd-e2e/imgtest', TAG), podd('images').stdout);
   for (const d of diffIDs) assert.ok(existsSync(layerDir(d)), `layer ${d} unpacked`);
 
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: img-config}
@@ -226,7 +222,7 @@ spec:
 }
 
 test('an image not in the store: ErrImagePull, then ImagePullBackOff with Pulling/Failed/BackOff events; the pod never starts', async () => {
-  const pull = await run(missingImagePod('img-pull-fails', 'IfNotPresent'), ['--timeout', '4s', '--backoff-base', '500ms']);
+  const pull = await runPod(missingImagePod('img-pull-fails', 'IfNotPresent'), { args: ['--timeout', '4s', '--backoff-base', '500ms'] });
   assertNeverStarted(pull);
   const ev = events(pull);
   const has = (type: string, reason: string, text: string): boolean =>
@@ -248,7 +244,7 @@ test('an image not in the store: ErrImagePull, then ImagePullBackOff with Pullin
 });
 
 test('imagePullPolicy Never with an image not in the store: ErrImageNeverPull, no pull, the pod never starts', async () => {
-  const never = await run(missingImagePod('img-never-pull', 'Never'), ['--timeout', '3s']);
+  const never = await runPod(missingImagePod('img-never-pull', 'Never'), { args: ['--timeout', '3s'] });
   assertNeverStarted(never);
   assert.equal(statusesBeforeTimeout(never).at(-1), 'ErrImageNeverPull', never.stderr);
   assert.ok(!statuses(never).includes('ErrImagePull'), never.stderr);
@@ -266,7 +262,7 @@ test('every container instance gets its own writable layer: nothing carries over
   const image = JSON.parse(readFileSync(join(IMAGES_DIR, 'index.json'), 'utf8')) as { images: Record<string, { layers: string[] }> };
   const busyboxLayers = image.images['docker.io/library/busybox:latest']?.layers ?? [];
   assert.ok(busyboxLayers.length > 0);
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: img-upper}
@@ -296,7 +292,7 @@ spec:
     - name: sibling
       image: busybox
       command: ["sh", "-c", "sleep 0.3; ls /marker-init /marker-app /bin/marker-app 2>&1 | sed 's/^ls: //'; true"]
-`, ['--backoff-base', '200ms']);
+`, { args: ['--backoff-base', '200ms'] });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.output('init'), ['/marker-init']);
   assert.deepEqual(r.output('app'), ['run 0 saw:[]', 'run 1 saw:[]']);

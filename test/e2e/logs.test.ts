@@ -4,15 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, leftovers, runPod, type RunOptions, type RunResult } from './harness.js';
+import { containerStatus, leftovers, runPod } from './harness.js';
 
 const LOGS_DIR = process.env['PODD_LOG_DIR'] ?? '/var/log/pods';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
-function run(yaml: string, opts: RunOptions = {}): Promise<RunResult> {
-  const args = opts.args ?? [];
-  return runPod(yaml, { ...opts, args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] });
-}
 
 interface CriLine {
   time: number;
@@ -49,7 +45,7 @@ test('--keep-logs: CRI log files in the kubelet layout, both streams, one file p
   let dir = '';
   try {
     const started = Date.now();
-    const r = await run(`
+    const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: logs-kept}
@@ -120,7 +116,7 @@ spec:
 
 test('without --keep-logs the pod log directory exists while the pod runs and is gone when podd run ends', async () => {
   const seen: { dir: string; log: string }[] = [];
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: logs-removed}

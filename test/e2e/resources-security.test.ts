@@ -4,13 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { containerStatus, events, leftovers, runPod, statuses, type RunOptions, type RunResult } from './harness.js';
+import { containerStatus, events, leftovers, runPod, statuses, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
-function run(yaml: string, args: string[] = []): Promise<RunResult> {
-  const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
-  return runPod(yaml, opts);
-}
 
 /** `key=value` lines a container printed, as a map. */
 function keyValues(lines: string[]): Map<string, string> {
@@ -44,7 +40,7 @@ const CGROUP_PROBE = [
 ].join('\n');
 
 test('limits.memory, limits.cpu and the pids limit are the container\'s own cgroup limits', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: rs-limits}
@@ -92,7 +88,7 @@ spec:
 });
 
 test('a container that outgrows limits.memory is OOMKilled (137), and the pod shows OOMKilled', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: rs-oom}
@@ -120,7 +116,7 @@ spec:
 const CAPS_PROBE = 'grep -E "^(CapEff|CapBnd|CapPrm|NoNewPrivs):" /proc/self/status | tr -d "\\t" | sed "s/:/=/"';
 
 test('security defaults: containerd\'s capability set, no_new_privs, masked /proc/kcore, read-only /proc/sys', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: rs-defaults}
@@ -171,7 +167,7 @@ spec:
 });
 
 test('runAsUser/runAsGroup/supplementalGroups (pod and container level); capabilities drop ALL, add NET_ADMIN, drop NET_RAW', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: rs-users-caps}
@@ -214,7 +210,7 @@ spec:
 });
 
 test('privileged: every capability podd holds, no no_new_privs, may mount, sees unmasked /proc', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: rs-privileged}
@@ -226,7 +222,7 @@ spec:
       image: busybox
       command: ["sh", "-c", ${JSON.stringify(`${CAPS_PROBE}; mkdir -p /tmp/m; if mount -t tmpfs none /tmp/m; then echo mount=$(grep ' /tmp/m ' /proc/mounts | cut -d' ' -f3); fi; echo "timer_list=$(wc -c < /proc/timer_list)"; echo "sysfs=$(grep ' /sys ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)"`)}]
       securityContext: {privileged: true}
-`, ['--timeout', '8s']);
+`, { args: ['--timeout', '8s'] });
   assert.equal(r.code, 0, r.stderr);
   const priv = keyValues(r.output('privileged'));
   assert.equal(priv.get('CapEff'), hex(CURRENT_CAPS), r.stderr);
@@ -239,7 +235,7 @@ spec:
 });
 
 test('readOnlyRootFilesystem: / and /tmp refuse writes, volumes stay writable', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: rs-readonly-root}
@@ -278,9 +274,9 @@ spec:
       securityContext: ${sc}
 `;
   const [image, explicit, fine] = await Promise.all([
-    run(manifest('rs-nonroot-image', '{runAsNonRoot: true}'), ['--timeout', '3s']),
-    run(manifest('rs-nonroot-uid0', '{runAsNonRoot: true, runAsUser: 0}'), ['--timeout', '3s']),
-    run(manifest('rs-nonroot-ok', '{runAsNonRoot: true, runAsUser: 1234}').replace('echo must-not-run', 'id -u')),
+    runPod(manifest('rs-nonroot-image', '{runAsNonRoot: true}'), { args: ['--timeout', '3s'] }),
+    runPod(manifest('rs-nonroot-uid0', '{runAsNonRoot: true, runAsUser: 0}'), { args: ['--timeout', '3s'] }),
+    runPod(manifest('rs-nonroot-ok', '{runAsNonRoot: true, runAsUser: 1234}').replace('echo must-not-run', 'id -u')),
   ]);
   const check = (r: RunResult, name: string, message: (uid: string) => string): void => {
     assert.equal(r.code, 1, r.stderr);

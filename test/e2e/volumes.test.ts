@@ -5,13 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { events, example, leftovers, runPod, runPodFile, statuses, tempDir, type RunOptions, type RunResult } from './harness.js';
+import { events, example, leftovers, runPod, runPodFile, statuses, tempDir, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
-function run(yaml: string, args: string[] = []): Promise<RunResult> {
-  const opts: RunOptions = { args: args.includes('--timeout') ? args : [...args, '--timeout', '60s'] };
-  return runPod(yaml, opts);
-}
 
 /**
  * A pod stopped by --timeout before any container could start: no output, STATUS `want` (and nothing that means a
@@ -35,7 +31,7 @@ function yamlString(s: string): string {
 }
 
 test('emptyDir is shared by init and app containers; medium Memory is a tmpfs of sizeLimit', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-emptydir}
@@ -75,7 +71,7 @@ test('hostPath: Directory, File, CharDevice, DirectoryOrCreate and FileOrCreate;
   writeFileSync(join(host, 'existing.txt'), 'from-the-host\n');
   const created = join(host, 'made', 'by', 'kubelet');
   const file = join(host, 'touched.txt');
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-hostpath}
@@ -111,7 +107,7 @@ spec:
 
 test('hostPath type Directory on a missing path: the container never starts, FailedMount, ContainerCreating', async () => {
   const missing = join(tempDir('podd-e2e-hostpath-'), 'does-not-exist');
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-hostpath-missing}
@@ -125,7 +121,7 @@ spec:
       image: busybox
       command: ["sh", "-c", "echo app-started"]
       volumeMounts: [{name: h, mountPath: /h}]
-`, ['--timeout', '3s']);
+`, { args: ['--timeout', '3s'] });
   // the kubelet keeps such a pod Pending, its container Waiting ContainerCreating, until the volume can be set up
   assertNeverStarted(r, 'ContainerCreating', ['app']);
   assert.equal(existsSync(missing), false, 'type Directory must not create the path');
@@ -138,7 +134,7 @@ spec:
 });
 
 test('secret and configMap volumes: items, defaultMode, item mode, optional missing, always read-only', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Secret
 metadata: {name: vol-creds}
@@ -204,7 +200,7 @@ spec:
 });
 
 test('a missing non-optional Secret volume: FailedMount, the container never starts', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-secret-missing}
@@ -218,7 +214,7 @@ spec:
       image: busybox
       command: ["sh", "-c", "echo app-started"]
       volumeMounts: [{name: creds, mountPath: /creds}]
-`, ['--timeout', '3s']);
+`, { args: ['--timeout', '3s'] });
   assertNeverStarted(r, 'ContainerCreating', ['app']);
   const failedMount = events(r).filter((e) => e.type === 'Warning' && e.reason === 'FailedMount');
   assert.ok(failedMount.some((e) => e.text.endsWith(': MountVolume.SetUp failed for volume "creds" : secret "not-there" not found')),
@@ -227,7 +223,7 @@ spec:
 });
 
 test('readOnly volumeMounts refuse writes while the same volume stays writable elsewhere', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-readonly}
@@ -256,7 +252,7 @@ spec:
 test('subPath: a single file and a (created) directory of a volume', async () => {
   const host = tempDir('podd-e2e-subpath-');
   writeFileSync(join(host, 'settings.ini'), 'answer=42\n');
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: vol-subpath-cm}
@@ -299,7 +295,7 @@ test('a Secret is visible only to the containers that mount it (init reads it, t
   // every regular file outside /proc and /sys (busybox grep has no --exclude-dir); the big busybox binary and its
   // hard links are skipped by size, for speed
   const search = 'n=pa55-e2e; n="$n-only-in-secret"; find / \\( -path /proc -o -path /sys \\) -prune -o -type f -size -512k -exec grep -l "$n" {} +; echo search-done';
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Secret
 metadata: {name: vol-private}
@@ -347,7 +343,7 @@ test('examples/init-secret.yaml: the init container renders a config, the app ca
 });
 
 test('env: value, secretKeyRef, configMapKeyRef, fieldRef, envFrom with prefix, $(VAR) in env, command and args', async () => {
-  const r = await run(`
+  const r = await runPod(`
 apiVersion: v1
 kind: Secret
 metadata: {name: env-sec}
@@ -445,7 +441,7 @@ spec:
     const yaml = c.name === 'envfrom-missing-secret'
       ? manifest(c.name, false, '').replace('env: []', 'envFrom: [{secretRef: {name: bulk}}]')
       : manifest(c.name, c.init, c.env);
-    return run(yaml, ['--timeout', '3s']);
+    return runPod(yaml, { args: ['--timeout', '3s'] });
   }));
   for (const [i, c] of cases.entries()) {
     const r = results[i] as RunResult;
