@@ -1,6 +1,6 @@
 // The sandbox controller: the pause container that holds a pod's network, IPC and UTS namespaces (and PID with
 // shareProcessNamespace). Creating a sandbox never starts an app container.
-import { copyFile, chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
 import { sandboxSpec } from '../core/oci/spec.js';
@@ -16,7 +16,6 @@ export async function ensurePauseRootfs(pauseBinary: string, rootfs: string): Pr
   if (dst && dst.size === src.size && dst.mtimeMs >= src.mtimeMs) return;
   await copyFile(pauseBinary, `${target}.tmp`);
   await chmod(`${target}.tmp`, 0o755);
-  const { rename } = await import('node:fs/promises');
   await rename(`${target}.tmp`, target);
 }
 

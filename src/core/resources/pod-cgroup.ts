@@ -1,5 +1,6 @@
-// The pod cgroup's limits (the kubelet's pod-level cgroup): the effective pod limit of a resource, set only when
-// every container limits it, since one unlimited container leaves the whole pod unlimited.
+// The pod cgroup's limits (the kubelet's ResourceConfigForPod): the effective pod limit of a resource, set only when
+// every container, init containers included, has a non-zero limit for it; one unlimited container leaves the whole
+// pod unlimited. Memory-backed volumes are sized by the same rule.
 import type { PodSpec } from '../../api/types.js';
 import { containerLimits, effectivePodResources } from './effective.js';
 
@@ -16,7 +17,7 @@ export function podCgroupLimits(spec: PodSpec): PodCgroupLimitValues {
   const limits: PodCgroupLimitValues = {};
   for (const name of ['memory', 'cpu'] as const) {
     const value = effective[name];
-    if (value !== undefined && all.every((c) => containerLimits(c)[name] !== undefined)) limits[name] = value;
+    if (value !== undefined && all.every((c) => (containerLimits(c)[name] ?? 0) > 0)) limits[name] = value;
   }
   return limits;
 }

@@ -2,24 +2,14 @@
 // calculateEmptyDirMemorySize (SizeMemoryBackedVolumes, on by default), so that a tmpfs can never hold more than
 // the pod itself may use instead of the kernel's default of half the host's memory.
 import type { PodSpec, Quantity } from '../../api/types.js';
-import { isSidecar } from '../../api/types.js';
-import { effectivePodResources } from '../resources/effective.js';
+import { podCgroupLimits } from '../resources/pod-cgroup.js';
 import { quantityValue } from '../../api/quantity.js';
 
 export { quantityValue };
 
-/**
- * The pod's memory limit as the pod cgroup gets it (ResourceConfigForPod): only when every container declares one,
- * otherwise the pod is not memory-bounded.
- */
+/** The pod's memory limit as the pod cgroup gets it: one rule for the cgroup and memory-backed volumes. */
 export function podMemoryLimit(spec: PodSpec): number | undefined {
-  const limited = [...spec.containers, ...(spec.initContainers ?? []).filter(isSidecar)];
-  const declared = limited.every((c) => {
-    const q = c.resources?.limits?.['memory'];
-    return q !== undefined && (quantityValue(q) ?? 0) > 0;
-  });
-  if (!declared) return undefined;
-  const limit = effectivePodResources(spec).limits['memory'];
+  const limit = podCgroupLimits(spec).memory;
   return limit === undefined ? undefined : Math.ceil(limit);
 }
 
