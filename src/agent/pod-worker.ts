@@ -38,10 +38,12 @@ export class PodWorker {
       instances: new Map(), startFailures: new Map(), backoff: new Map(), restartCounts: new Map(),
     };
     this.executor = new PlanExecutor(this.deps, new ImageEnsurer(deps.images, backoff), hooks);
-    deps.runtime.exits.on('exit', (rec) => {
-      if (this.ctx.instances.has(rec.id)) this.poke();
-    });
+    deps.runtime.exits.on('exit', this.onExit);
   }
+
+  private readonly onExit = (rec: { id: string }): void => {
+    if (this.ctx.instances.has(rec.id)) this.poke();
+  };
 
   get pod(): Pod {
     return this.ctx.pod;
@@ -189,6 +191,7 @@ export class PodWorker {
         errors.push(err);
       }
     };
+    this.deps.runtime.exits.off('exit', this.onExit);
     await step(() => this.executor.killPod(this.ctx));
     for (const t of this.ctx.instances.values()) await step(() => this.deps.runtime.removeContainer(t.meta.id));
     const dir = podDir(this.deps.paths, this.ctx.pod);

@@ -30,6 +30,8 @@ export class ExitWatcher extends EventEmitter<{ exit: [ExitRecord] }> {
 
   constructor(private readonly exitDir: string, private readonly relistMs = 1000) {
     super();
+    // One listener per pod worker (and one per stop in progress): a node runs many.
+    this.setMaxListeners(0);
   }
 
   start(): void {
