@@ -9,7 +9,7 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile: 'dist/src/bin/podd.bundle.mjs',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'node-pty', 'bufferutil', 'utf-8-validate'],
   // Bundled CommonJS dependencies call require(); give them one.
   banner: { js: "import { createRequire as __poddRequire } from 'node:module'; const require = __poddRequire(import.meta.url);" },
   logLevel: 'warning',
