@@ -41,16 +41,11 @@ export class PlanExecutor {
 
     let sandbox = this.readySandbox(ctx);
     if (plan.createSandbox) {
-      // The kubelet mounts a pod's volumes before it makes the sandbox, and reports a failure as FailedMount.
-      try {
-        ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), { secrets: ctx.secrets, configMaps: ctx.configMaps });
-      } catch (err) {
-        this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
-        ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, this.deps.clock() + 2_000);
-        return;
-      }
+      // The kubelet mounts a pod's volumes before it makes the sandbox.
+      if (!(await this.mountVolumes(ctx))) return;
       try {
         sandbox = await this.createSandbox(ctx, plan.attempt);
+        this.deps.failpoint?.('sandbox-started');
       } catch (err) {
         this.emit(ctx, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
         ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, this.deps.clock() + 2_000);
@@ -58,6 +53,12 @@ export class PlanExecutor {
       }
     }
     if (!sandbox) return;
+    if (ctx.volumes === undefined && (plan.initContainersToStart.length > 0 || plan.containersToStart.length > 0)) {
+      // A sandbox this worker did not make (a new agent took the pod over): its storage is set up again (each
+      // step finds what the previous agent made), so the containers it starts see the same volumes and files.
+      if (!(await this.mountVolumes(ctx))) return;
+      await this.ensurePodFiles(ctx);
+    }
 
     const inits = ctx.pod.spec.initContainers ?? [];
     for (const idx of plan.initContainersToStart) {
@@ -149,7 +150,8 @@ export class PlanExecutor {
     tracked.state = st?.state ?? 'exited';
   }
 
-  private async createSandbox(ctx: PodContext, attempt: number): Promise<InstanceMeta> {
+  /** What every container of the pod mounts beside its volumes: /etc files and /dev/shm. Idempotent. */
+  private async ensurePodFiles(ctx: PodContext): Promise<void> {
     const dir = podDir(this.deps.paths, ctx.pod);
     ctx.etcFiles ??= await writePodEtcFiles(dir, {
       hostname: podHostname(ctx.pod),
@@ -157,6 +159,22 @@ export class PlanExecutor {
       ...(ctx.pod.spec.hostAliases === undefined ? {} : { hostAliases: ctx.pod.spec.hostAliases }),
     });
     ctx.shmDir ??= ctx.pod.spec.hostIPC === true ? '/dev/shm' : await ensurePodShm(dir);
+  }
+
+  /** Sets the pod's volumes up once; a failure is the kubelet's FailedMount, retried on a later sync. */
+  private async mountVolumes(ctx: PodContext): Promise<boolean> {
+    try {
+      ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), { secrets: ctx.secrets, configMaps: ctx.configMaps });
+      return true;
+    } catch (err) {
+      this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
+      ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, this.deps.clock() + 2_000);
+      return false;
+    }
+  }
+
+  private async createSandbox(ctx: PodContext, attempt: number): Promise<InstanceMeta> {
+    await this.ensurePodFiles(ctx);
     await ensurePodCgroup(podUid(ctx.pod), podCgroupLimits(ctx.pod.spec));
     const meta = await this.deps.sandboxes.runPodSandbox(ctx.pod, attempt);
     ctx.instances.set(meta.id, { meta, state: 'running' });
@@ -244,6 +262,7 @@ export class PlanExecutor {
     ctx.instances.set(meta.id, { meta, state: 'created' });
     this.emit(ctx, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     this.hooks.onInstanceCreated?.(meta);
+    this.deps.failpoint?.(`created:${c.name}`);
     return meta;
   }
 
@@ -262,6 +281,7 @@ export class PlanExecutor {
     }
     ctx.startFailures.delete(c.name);
     this.emit(ctx, 'Normal', 'Started', `Started container ${c.name}`, containerFieldPath(kind, c.name));
+    this.deps.failpoint?.(`started:${c.name}`);
     return true;
   }
 }

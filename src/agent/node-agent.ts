@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
 import { formatRfc3339 } from '../core/time.js';
+import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import type { ObjectStore, WatchHandle } from '../store/types.js';
 import type { PodEvent } from './events.js';
 import type { AgentDeps } from './pod-context.js';
@@ -14,27 +15,36 @@ interface Running {
   done: Promise<void>;
 }
 
+export interface NodeAgentOptions {
+  /** Where pod ownership is recorded, so `podd run`'s reaper leaves this agent's pods alone. */
+  stateDir: string;
+  /** The store's database file: the pods' owner, so that only a serve on it re-adopts them. */
+  db: string;
+  log?: (line: string) => void;
+}
+
 export class NodeAgent {
   private readonly workers = new Map<string, Running>();
   private watch: WatchHandle | undefined;
+  /** Instances a previous agent left, by pod uid, until each pod's worker takes them over. */
+  private leftovers = new Map<string, InstanceMeta[]>();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly store: ObjectStore, private readonly deps: AgentDeps, private readonly opts: NodeAgentOptions) {
+    this.log = opts.log ?? (() => undefined);
+  }
 
   /**
-   * `stateDir` is where pod ownership is recorded, so that a concurrent `podd run` never takes this agent's
-   * pods for ones a killed run left behind.
+   * Starts a worker per stored pod. Containers a previous agent left (conmon kept them running) are re-adopted by
+   * their pod's worker, never restarted; call reapOrphanedPods first for the pods that are no longer stored.
    */
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly deps: AgentDeps,
-    private readonly stateDir: string,
-    private readonly log: (line: string) => void = () => undefined,
-  ) {}
-
-  start(): void {
+  async start(): Promise<void> {
+    for (const m of await this.deps.runtime.list()) this.leftovers.set(m.podUid, [...(this.leftovers.get(m.podUid) ?? []), m]);
     const { items, resourceVersion } = this.store.list<Pod>('pods', undefined);
     for (const pod of items) this.reconcile(pod);
     this.watch = this.store.watch<Pod>('pods', undefined, resourceVersion, (e) => {
       if (e.type === 'ADDED' || e.type === 'MODIFIED') this.reconcile(e.object);
-      if (e.type === 'DELETED') this.workers.get(e.object.metadata.uid ?? '')?.worker.requestTermination(0);
+      if (e.type === 'DELETED') this.onDeleted(e.object);
     });
   }
 
@@ -57,8 +67,20 @@ export class NodeAgent {
       return;
     }
     const phase = pod.status?.phase;
+    // A finished pod keeps its exited containers (logs, statuses) until it is deleted; nothing runs for it.
     if ((phase === 'Succeeded' || phase === 'Failed') && pod.metadata.deletionTimestamp === undefined) return;
     this.startWorker(pod);
+  }
+
+  /** Removed from the store: its worker stops it now, or one is started to remove what a finished pod left. */
+  private onDeleted(pod: Pod): void {
+    const running = this.workers.get(pod.metadata.uid ?? '');
+    if (running) {
+      running.worker.requestTermination(0);
+      return;
+    }
+    if (!this.leftovers.has(pod.metadata.uid ?? '')) return;
+    this.startWorker({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: pod.metadata.deletionTimestamp ?? formatRfc3339(this.deps.clock()), deletionGracePeriodSeconds: 0 } });
   }
 
   private sources(namespace: string): { secrets: Map<string, Secret>; configMaps: Map<string, ConfigMap> } {
@@ -76,9 +98,12 @@ export class NodeAgent {
       onEvent: (e) => this.recordEvent(pod, e),
       onStatus: (p) => this.writeStatus(p),
     });
+    const adopted = this.leftovers.get(uid) ?? [];
+    this.leftovers.delete(uid);
     const done = (async () => {
       try {
-        await recordOwner(this.stateDir, uid, process.pid);
+        await recordOwner(this.opts.stateDir, uid, { agent: 'serve', pid: process.pid, db: this.opts.db });
+        await worker.adopt(adopted);
         await worker.run();
         // A finished pod keeps its exited containers (logs, statuses) until it is deleted.
         while (worker.pod.metadata.deletionTimestamp === undefined && this.store.tryGet<Pod>('pods', ns, name)?.metadata.uid === uid) {
@@ -86,7 +111,7 @@ export class NodeAgent {
           if (this.store.tryGet<Pod>('pods', ns, name)?.metadata.deletionTimestamp !== undefined) break;
         }
         await worker.cleanUp();
-        await forgetOwner(this.stateDir, uid);
+        await forgetOwner(this.opts.stateDir, uid);
         const current = this.store.tryGet<Pod>('pods', ns, name);
         if (current?.metadata.uid === uid) this.store.delete('pods', ns, name, { expectedUid: uid });
       } catch (err) {

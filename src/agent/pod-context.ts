@@ -25,6 +25,8 @@ export interface AgentDeps {
   hostResolvConf: string;
   /** Capabilities podd holds: privileged containers get these. */
   hostCapabilities: readonly string[];
+  /** Called at named points of a pod's start (`sandbox-started`, `created:NAME`, `started:NAME`): crash tests. */
+  failpoint?: (point: string) => void;
 }
 
 export interface PodHooks {

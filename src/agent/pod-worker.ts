@@ -14,6 +14,7 @@ import { PlanExecutor } from './executor.js';
 import { isPoddError } from '../core/errors.js';
 import { ImageEnsurer } from './image-ensurer.js';
 import { podRuntimeView } from './observe.js';
+import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
 import { podDir, podLogDir, podUid } from './pod-paths.js';
 
@@ -65,6 +66,22 @@ export class PodWorker {
   poke(): void {
     this.poked = true;
     this.wake?.();
+  }
+
+  /**
+   * Takes over the instances a previous agent made for this pod (conmon kept them running): their records become
+   * this worker's, restart counts continue from them, and ones that never started are removed to be made again.
+   */
+  async adopt(instances: readonly InstanceMeta[]): Promise<void> {
+    for (const m of instances) {
+      // An instance podd cannot read back is the kubelet's "unknown" state: the plan kills and replaces it.
+      const st = await this.deps.runtime.recover(m.id).catch((err: unknown) => (isPoddError(err, 'NotFound') ? undefined : { meta: m, state: 'unknown' as const }));
+      if (!st) continue;
+      this.ctx.instances.set(m.id, { meta: st.meta, state: st.state });
+      if (st.meta.role !== 'sandbox') {
+        this.ctx.restartCounts.set(st.meta.name, Math.max(this.ctx.restartCounts.get(st.meta.name) ?? 0, st.meta.restartCount + 1));
+      }
+    }
   }
 
   private async observe(): Promise<void> {

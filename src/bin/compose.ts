@@ -19,6 +19,13 @@ export function imageStore(cfg: NodeConfig): LocalImageStore {
   return new LocalImageStore(cfg.dataDir);
 }
 
+/** A crash exactly where a test wants one: the same SIGKILL a user's `kill -9` sends, at a known point. */
+function killSelfAt(target: string): (point: string) => void {
+  return (point) => {
+    if (point === target) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 export async function composeNode(cfg: NodeConfig): Promise<Node> {
   const runtime = new ContainerRuntime(new Runc(cfg.runcPath), { stateDir: cfg.stateDir, conmonPath: cfg.conmonPath });
   await runtime.init();
@@ -37,6 +44,7 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     pidsLimit: cfg.pidsLimit,
     hostResolvConf: '/etc/resolv.conf',
     hostCapabilities: hostCapabilities(),
+    ...(cfg.failpoint === undefined ? {} : { failpoint: killSelfAt(cfg.failpoint) }),
   };
   return { deps, images, close: () => runtime.close() };
 }

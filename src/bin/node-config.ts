@@ -18,6 +18,8 @@ export interface NodeConfig {
   pidsLimit: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** PODD_FAILPOINT: the agent kills itself (SIGKILL) on reaching this point, for crash-recovery tests. */
+  failpoint?: string;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -38,5 +40,6 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NodeCon
     pidsLimit: Number(env['PODD_PIDS_LIMIT'] ?? 4096),
     backoffBaseMs: 10_000,
     backoffMaxMs: 300_000,
+    ...(env['PODD_FAILPOINT'] ? { failpoint: env['PODD_FAILPOINT'] } : {}),
   };
 }

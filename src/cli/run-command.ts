@@ -80,7 +80,7 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
     onError: (uid, e) => err(`podd: could not remove pod ${uid} left by an earlier run (podd cleanup retries): ${e instanceof Error ? e.message : String(e)}`),
   });
   if (reaped.length > 0 && !opts.quiet) err(`podd: removed ${reaped.length} pod(s) left by a podd run that is gone: ${reaped.join(' ')}`);
-  await recordOwner(cfg.stateDir, pod.metadata.uid ?? '', process.pid);
+  await recordOwner(cfg.stateDir, pod.metadata.uid ?? '', { agent: 'run', pid: process.pid });
   const followers: LogFollower[] = [];
   let lastStatus = '';
   const name = pod.metadata.name ?? '';

@@ -1,5 +1,6 @@
 // `podd serve`: the node agent and a Kubernetes API for kubectl, state in SQLite under the data dir.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Pod } from '../api/types.js';
 import { NodeAgent } from '../agent/node-agent.js';
 import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
@@ -29,10 +30,10 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   const server = `https://${opts.bind === '0.0.0.0' ? '127.0.0.1' : opts.bind}:${opts.port}`;
   await writeKubeconfig(opts.kubeconfig, renderKubeconfig({ server, caPem: pki.caCertPem, token }));
 
-  const dbPath = opts.db ?? join(cfg.dataDir, 'state.db');
+  const dbPath = resolve(opts.db ?? join(cfg.dataDir, 'state.db'));
   const store = SqliteObjectStore.open(dbPath);
   const node = await composeNode(cfg);
-  const agent = new NodeAgent(store, node.deps, cfg.stateDir, log);
+  const agent = new NodeAgent(store, node.deps, { stateDir: cfg.stateDir, db: dbPath, log });
   const api = createApiServer({
     store,
     token,
@@ -46,14 +47,15 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     api.once('error', reject);
     api.listen(opts.port, opts.bind, () => resolve());
   });
-  // Re-adopting running containers after an agent restart is not built yet: until it is, what a previous agent
-  // left is removed and its pods start again from their spec (nothing duplicated, nothing leaked).
+  // Pods a previous agent on this database left keep running and are re-adopted by agent.start(); what is left of
+  // pods deleted meanwhile, or of `podd run`s that are gone, is removed first.
+  const stored = new Set(store.list<Pod>('pods', undefined).items.map((p) => p.metadata.uid ?? ''));
   const reaped = await reapOrphanedPods({
     runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir,
     onError: (uid, e) => log(`podd serve: could not remove pod ${uid}: ${e instanceof Error ? e.message : String(e)}`),
-  });
-  if (reaped.length > 0) log(`podd serve: removed the containers of ${reaped.length} pod(s) left by a previous agent; they start again`);
-  agent.start();
+  }, { agent: 'serve', db: dbPath, keep: (uid) => stored.has(uid) });
+  if (reaped.length > 0) log(`podd serve: removed what ${reaped.length} pod(s) no longer stored had left`);
+  await agent.start();
   log(`podd serve: API on ${server} (kubeconfig ${opts.kubeconfig}); state in ${dbPath}`);
 
   await new Promise<void>((resolve) => {

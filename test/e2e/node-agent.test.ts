@@ -12,9 +12,10 @@ import { SqliteObjectStore } from '../../src/store/object-store.js';
 import { leftovers, tempDir } from './harness.js';
 
 const node = await composeNode(nodeConfigFromEnv());
-const store = SqliteObjectStore.open(join(tempDir('podd-agent-'), 'state.db'));
-const agent = new NodeAgent(store, node.deps, nodeConfigFromEnv().stateDir);
-agent.start();
+const dbFile = join(tempDir('podd-agent-'), 'state.db');
+const store = SqliteObjectStore.open(dbFile);
+const agent = new NodeAgent(store, node.deps, { stateDir: nodeConfigFromEnv().stateDir, db: dbFile });
+await agent.start();
 after(() => {
   agent.stop();
   store.close();

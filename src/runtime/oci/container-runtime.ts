@@ -128,6 +128,9 @@ export class ContainerRuntime {
     try {
       await mkdir(bundle, { recursive: true, mode: 0o700 });
       rollback.push('bundle', () => rm(bundle, { recursive: true, force: true }));
+      // Recorded before anything is acquired: an agent killed from here on leaves an instance it can find again.
+      const meta: InstanceMeta = { ...req.meta, id, createdAt: this.clock(), overlay: req.rootfs.kind === 'layers' };
+      await this.saveMeta(meta);
       let rootPath: string;
       if (req.rootfs.kind === 'layers') {
         const overlay = await mountOverlay(req.rootfs.layers, join(bundle, 'rootfs'));
@@ -136,8 +139,6 @@ export class ContainerRuntime {
       } else {
         rootPath = req.rootfs.path;
       }
-      const meta: InstanceMeta = { ...req.meta, id, createdAt: this.clock(), overlay: req.rootfs.kind === 'layers' };
-      await this.saveMeta(meta);
       const spec: OciSpec = { ...req.spec, root: { ...req.spec.root, path: rootPath } };
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
       await mkdir(dirname(meta.logPath), { recursive: true });
@@ -216,6 +217,26 @@ export class ContainerRuntime {
   private async conmonAlive(id: string): Promise<boolean> {
     const pid = Number.parseInt(await readFile(join(this.bundleDir(id), 'conmon.pid'), 'utf8').catch(() => ''), 10);
     return Number.isInteger(pid) && !(await processGone(pid));
+  }
+
+  /**
+   * An instance a previous agent left, as a new agent takes it over: its current state, or undefined when it never
+   * started (the agent died between create and start) and has been removed, so it is created again from scratch.
+   */
+  async recover(id: string): Promise<InstanceStatus | undefined> {
+    const meta = await this.requireMeta(id);
+    if (meta.startedAt === undefined) {
+      const st = await this.runc.state(id).catch(() => undefined);
+      const ran = (st !== undefined && (st.status === 'running' || st.status === 'paused')) || (await readExitFile(this.exitDir, id)) !== undefined;
+      if (!ran) {
+        await this.removeContainer(id);
+        return undefined;
+      }
+      // Started, but the agent died before recording it: the start time is the best one known.
+      meta.startedAt = this.clock();
+      await this.saveMeta(meta);
+    }
+    return this.status(id, true);
   }
 
   /** runc start failed: the instance is over, as containerd reports it (StartError, exit code 128). */
