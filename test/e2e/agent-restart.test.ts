@@ -1,12 +1,11 @@
 // Issue 3 item 5: stopping or killing `podd serve` leaves every container running (conmon holds them); a new agent
 // re-adopts them. The containers write what they do to a hostPath file, so a re-run would show as a second line.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { leftovers, tempDir } from './harness.js';
-import { ServeFixture, until } from './serve-harness.js';
+import { ServeFixture, instancesOf, runcStatus, until } from './serve-harness.js';
 
 const serve = new ServeFixture();
 after(async () => {
@@ -40,28 +39,6 @@ spec:
     volumeMounts: [{name: trace, mountPath: /trace}, {name: scratch, mountPath: /scratch}]
 `);
   return file;
-}
-
-interface Instance { id: string; name: string; podUid: string; role: string; restartCount: number }
-
-function instancesOf(podUid: string): Instance[] {
-  const dir = '/run/podd/containers';
-  return readdirSync(dir).flatMap((id) => {
-    try {
-      const m = JSON.parse(readFileSync(join(dir, id, 'meta.json'), 'utf8')) as Instance;
-      return m.podUid === podUid ? [m] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
-function runcStatus(id: string): string {
-  try {
-    return (JSON.parse(execFileSync('runc', ['state', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { status: string }).status;
-  } catch {
-    return 'none';
-  }
 }
 
 function trace(dir: string): string[] {
@@ -157,7 +134,7 @@ test('a container that exits while the agent is stopped is seen with its exit co
   assert.ok(app);
   writeFileSync(join(traceDir, 'stop'), '');
   await until('the app to exit', () => runcStatus(app.id) !== 'running', 10_000);
-  execFileSync('rm', [join(traceDir, 'stop')]);
+  rmSync(join(traceDir, 'stop'));
   await serve.start();
   await until('the app to be restarted', () => serve.pod('exits-meanwhile').status?.containerStatuses?.[0]?.restartCount === 1 && ready('exits-meanwhile'));
   const status = serve.pod('exits-meanwhile').status?.containerStatuses?.[0];

@@ -1,6 +1,6 @@
 // A real `podd serve` for e2e tests, and the real kubectl pointed at it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { poddBin, tempDir } from './harness.js';
 
@@ -66,4 +66,28 @@ interface ContainerStatus {
   containerID?: string;
   state?: { running?: unknown; terminated?: { exitCode: number; reason?: string } };
   lastState?: { terminated?: { exitCode: number } };
+}
+
+export interface Instance { id: string; name: string; podUid: string; role: string; restartCount: number }
+
+/** podd's records of a pod's instances (sandbox and containers), read from the runtime's state dir. */
+export function instancesOf(podUid: string): Instance[] {
+  const dir = '/run/podd/containers';
+  return readdirSync(dir).flatMap((id) => {
+    try {
+      const m = JSON.parse(readFileSync(join(dir, id, 'meta.json'), 'utf8')) as Instance;
+      return m.podUid === podUid ? [m] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** runc's view of an instance: running, created, stopped, or none. */
+export function runcStatus(id: string): string {
+  try {
+    return (JSON.parse(execFileSync('runc', ['state', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { status: string }).status;
+  } catch {
+    return 'none';
+  }
 }
