@@ -13,6 +13,8 @@ import { PodWorker } from './pod-worker.js';
 interface Running {
   worker: PodWorker;
   done: Promise<void>;
+  /** The pod is being deleted: a finished pod's worker, which keeps its containers until then, may clean up. */
+  release: () => void;
 }
 
 export interface NodeAgentOptions {
@@ -63,7 +65,10 @@ export class NodeAgent {
     const running = this.workers.get(uid);
     if (running) {
       running.worker.updateSpec(pod);
-      if (pod.metadata.deletionTimestamp !== undefined) running.worker.requestTermination(pod.metadata.deletionGracePeriodSeconds);
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        running.worker.requestTermination(pod.metadata.deletionGracePeriodSeconds);
+        running.release();
+      }
       return;
     }
     const phase = pod.status?.phase;
@@ -77,6 +82,7 @@ export class NodeAgent {
     const running = this.workers.get(pod.metadata.uid ?? '');
     if (running) {
       running.worker.requestTermination(0);
+      running.release();
       return;
     }
     if (!this.leftovers.has(pod.metadata.uid ?? '')) return;
@@ -100,16 +106,17 @@ export class NodeAgent {
     });
     const adopted = this.leftovers.get(uid) ?? [];
     this.leftovers.delete(uid);
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const done = (async () => {
       try {
         await recordOwner(this.opts.stateDir, uid, { agent: 'serve', pid: process.pid, db: this.opts.db });
         await worker.adopt(adopted);
         await worker.run();
         // A finished pod keeps its exited containers (logs, statuses) until it is deleted.
-        while (worker.pod.metadata.deletionTimestamp === undefined && this.store.tryGet<Pod>('pods', ns, name)?.metadata.uid === uid) {
-          await new Promise((r) => setTimeout(r, 1_000));
-          if (this.store.tryGet<Pod>('pods', ns, name)?.metadata.deletionTimestamp !== undefined) break;
-        }
+        if (worker.pod.metadata.deletionTimestamp === undefined && this.store.tryGet<Pod>('pods', ns, name)?.metadata.uid === uid) await released;
         await worker.cleanUp();
         await forgetOwner(this.opts.stateDir, uid);
         const current = this.store.tryGet<Pod>('pods', ns, name);
@@ -120,7 +127,7 @@ export class NodeAgent {
         this.workers.delete(uid);
       }
     })();
-    this.workers.set(uid, { worker, done });
+    this.workers.set(uid, { worker, done, release });
   }
 
   private writeStatus(pod: Pod): void {
