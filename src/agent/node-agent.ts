@@ -106,6 +106,10 @@ export class NodeAgent {
     });
     const adopted = this.leftovers.get(uid) ?? [];
     this.leftovers.delete(uid);
+    // There is no scheduler: a pod is bound to this node when created, and users look for the event saying so.
+    if (pod.status?.conditions === undefined && pod.metadata.deletionTimestamp === undefined) {
+      this.recordEvent(pod, { type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${ns}/${name} to ${this.deps.nodeName}`, fieldPath: '', time: this.deps.clock() }, 'default-scheduler');
+    }
     let release = (): void => undefined;
     const released = new Promise<void>((resolve) => {
       release = resolve;
@@ -139,7 +143,7 @@ export class NodeAgent {
     }
   }
 
-  private recordEvent(pod: Pod, e: PodEvent): void {
+  private recordEvent(pod: Pod, e: PodEvent, component = 'podd'): void {
     const ns = pod.metadata.namespace ?? 'default';
     const at = formatRfc3339(e.time);
     try {
@@ -151,12 +155,12 @@ export class NodeAgent {
         reason: e.reason,
         message: e.message,
         type: e.type,
-        source: { component: 'podd', host: this.deps.nodeName },
+        source: component === 'podd' ? { component, host: this.deps.nodeName } : { component },
         firstTimestamp: at,
         lastTimestamp: at,
         count: 1,
-        reportingComponent: 'podd',
-        reportingInstance: this.deps.nodeName,
+        reportingComponent: component,
+        reportingInstance: component === 'podd' ? this.deps.nodeName : '',
       });
     } catch (err) {
       this.log(`event for ${ns}/${pod.metadata.name ?? ''}: ${err instanceof Error ? err.message : String(err)}`);

@@ -41,6 +41,7 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     clock: Date.now,
     backoff: { initialMs: cfg.backoffBaseMs, maxMs: cfg.backoffMaxMs },
     nodeName: cfg.nodeName,
+    ...(cfg.nodeIP === undefined ? {} : { hostIP: cfg.nodeIP }),
     pidsLimit: cfg.pidsLimit,
     hostResolvConf: '/etc/resolv.conf',
     hostCapabilities: hostCapabilities(),

@@ -1,6 +1,6 @@
 // podd's node-wide settings, from flags and environment, with the defaults a fresh host gets.
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,8 @@ export interface NodeConfig {
   runcPath: string;
   conmonPath: string;
   nodeName: string;
+  /** status.hostIP of every pod: PODD_NODE_IP, else the host's first non-loopback IPv4 address. */
+  nodeIP?: string;
   pidsLimit: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -23,6 +25,18 @@ export interface NodeConfig {
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function optional<K extends string>(key: K, value: string | undefined): { [k in K]?: string } {
+  return value === undefined ? {} : ({ [key]: value } as { [k in K]?: string });
+}
+
+function firstHostIPv4(): string | undefined {
+  for (const addrs of Object.values(networkInterfaces())) {
+    const found = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (found) return found.address;
+  }
+  return undefined;
+}
 
 function firstExisting(candidates: string[]): string {
   return candidates.find((c) => existsSync(c)) ?? candidates[0] ?? '';
@@ -37,9 +51,10 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NodeCon
     runcPath: env['PODD_RUNC'] ?? firstExisting(['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']),
     conmonPath: env['PODD_CONMON'] ?? firstExisting(['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']),
     nodeName: env['PODD_NODE_NAME'] ?? hostname(),
+    ...optional('nodeIP', env['PODD_NODE_IP'] ?? firstHostIPv4()),
     pidsLimit: Number(env['PODD_PIDS_LIMIT'] ?? 4096),
     backoffBaseMs: 10_000,
     backoffMaxMs: 300_000,
-    ...(env['PODD_FAILPOINT'] ? { failpoint: env['PODD_FAILPOINT'] } : {}),
+    ...optional('failpoint', env['PODD_FAILPOINT'] || undefined),
   };
 }
