@@ -1,6 +1,5 @@
 // The node agent of `podd serve`: one pod worker per pod in the store, started on ADDED, told of spec changes and
 // deletions, writing status and events back. The API never calls the runtime; this is the only place joining them.
-import { randomBytes } from 'node:crypto';
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
@@ -143,6 +142,15 @@ export class NodeAgent {
     }
   }
 
+  private lastEventNanos = 0n;
+
+  /** client-go's event name suffix, the time in hex nanoseconds: names sort in the order events happened. */
+  private eventSuffix(timeMs: number): string {
+    const nanos = BigInt(timeMs) * 1_000_000n;
+    this.lastEventNanos = nanos > this.lastEventNanos ? nanos : this.lastEventNanos + 1n;
+    return this.lastEventNanos.toString(16);
+  }
+
   private recordEvent(pod: Pod, e: PodEvent, component = 'podd'): void {
     const ns = pod.metadata.namespace ?? 'default';
     const at = formatRfc3339(e.time);
@@ -150,7 +158,7 @@ export class NodeAgent {
       this.store.create('events', {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { name: `${pod.metadata.name ?? ''}.${randomBytes(8).toString('hex')}`, namespace: ns },
+        metadata: { name: `${pod.metadata.name ?? ''}.${this.eventSuffix(e.time)}`, namespace: ns },
         involvedObject: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1', ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) },
         reason: e.reason,
         message: e.message,

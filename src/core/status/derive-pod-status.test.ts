@@ -393,6 +393,11 @@ const cases: Case[] = [
     check: (s) => assert.deepEqual([s.podIP, s.podIPs], ['10.1.2.3', [{ ip: '10.1.2.3' }]]),
   },
   {
+    name: 'a hostNetwork pod has the host IP as its pod IP',
+    mutate: (w) => { w.pod.spec.hostNetwork = true; },
+    check: (s) => assert.deepEqual([s.podIP, s.podIPs], ['192.168.1.10', [{ ip: '192.168.1.10' }]]),
+  },
+  {
     name: 'no IPs known: no IP fields',
     mutate: (w) => { delete w.hostIP; w.runtime.sandboxes = []; },
     check: (s) => assert.deepEqual([s.hostIP, s.hostIPs, s.podIP, s.podIPs], [undefined, undefined, undefined, undefined]),

@@ -93,7 +93,9 @@ export function derivePodStatus(input: DeriveStatusInput): PodStatus {
   const latest = latestSandbox(runtime);
   const sandboxIP = latest?.state === 'ready' ? latest.ip : undefined;
   // once known, the IP stays in the status after the sandbox is gone, so finished pods still show where they ran
-  const podIP = input.podIP ?? sandboxIP ?? previous?.podIP;
+  // A hostNetwork pod has the node's addresses (the kubelet's generateAPIPodStatus).
+  const networkIP = input.pod.spec.hostNetwork === true ? hostIP : sandboxIP;
+  const podIP = input.podIP ?? networkIP ?? previous?.podIP;
   if (podIP !== undefined) {
     status.podIP = podIP;
     status.podIPs = [{ ip: podIP }];
