@@ -5,6 +5,8 @@ import { cleanupCommand, runCommand } from '../cli/run-command.js';
 import { DEFAULT_KUBECONFIG, serveCommand } from '../cli/serve-command.js';
 import { imagesCommand, importCommand, rmiCommand } from '../cli/image-commands.js';
 import { nodeConfigFromEnv } from './node-config.js';
+import { CLIENT_USAGE, clientCommand, isClientVerb } from '../cli/client/commands.js';
+import { parseDuration } from '../core/plan/duration.js';
 
 const USAGE = `usage: podd <command> [flags]
 
@@ -15,10 +17,11 @@ commands:
   images                      list images
   rmi NAME                    remove an image
   cleanup                     remove pods left behind by a podd run that was killed
-  serve [--bind ADDR] [--port N] [--kubeconfig FILE] [--db FILE]
+  serve [--bind ADDR] [--port N] [--kubeconfig FILE] [--db FILE] [--event-ttl D]
                               the node agent and a Kubernetes API for kubectl (work in progress: see README)
   version                     print podd's version
-`;
+
+${CLIENT_USAGE}`;
 
 // A reader that went away (`podd run ... | head`) must not crash podd before it has removed its pod.
 process.stdout.on('error', () => undefined);
@@ -76,13 +79,20 @@ async function main(argv: string[]): Promise<number> {
           port: { type: 'string', default: '6443' },
           kubeconfig: { type: 'string', default: DEFAULT_KUBECONFIG },
           db: { type: 'string' },
+          'event-ttl': { type: 'string' },
         },
       });
       const port = Number(values.port);
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`podd serve: invalid --port "${values.port ?? ''}"`);
+      const eventTtl = values['event-ttl'];
+      const eventTtlMs = eventTtl === undefined ? undefined : parseDuration(eventTtl);
+      if (eventTtl !== undefined && (eventTtlMs === undefined || eventTtlMs <= 0)) {
+        throw new UsageError(`podd serve: invalid --event-ttl "${eventTtl}" (a duration such as 30s or 1h)`);
+      }
       return serveCommand({
         bind: values.bind ?? '127.0.0.1', port, kubeconfig: values.kubeconfig ?? DEFAULT_KUBECONFIG,
         ...(values.db === undefined ? {} : { db: values.db }),
+        ...(eventTtlMs === undefined ? {} : { eventTtlMs }),
       }, cfg);
     }
     case 'cleanup':
@@ -92,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write('podd 0.1.0\n');
       return 0;
     default:
+      if (isClientVerb(verb)) return clientCommand(verb, rest, cfg.dataDir);
       process.stderr.write(USAGE);
       return verb === undefined || verb === 'help' || verb === '--help' || verb === '-h' ? 0 : 2;
   }

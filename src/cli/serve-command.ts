@@ -4,6 +4,7 @@ import type { Pod } from '../api/types.js';
 import { NodeAgent } from '../agent/node-agent.js';
 import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
+import { RuncExecRunner } from '../runtime/oci/exec-session.js';
 import type { NodeConfig } from '../bin/node-config.js';
 import { createApiServer } from '../server/http/api-server.js';
 import { ensureToken } from '../server/auth/token.js';
@@ -17,6 +18,8 @@ export interface ServeOptions {
   kubeconfig: string;
   /** SQLite database; <dataDir>/state.db by default. */
   db?: string;
+  /** How long events live after their last activity (--event-ttl; the API server's default 1 h when unset). */
+  eventTtlMs?: number;
 }
 
 export const DEFAULT_KUBECONFIG = '/etc/podd/kubeconfig.yaml';
@@ -34,6 +37,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   const store = SqliteObjectStore.open(dbPath);
   const node = await composeNode(cfg);
   const agent = new NodeAgent(store, node.deps, { stateDir: cfg.stateDir, db: dbPath, log });
+  const exec = new RuncExecRunner({ runcPath: cfg.runcPath, stateDir: cfg.stateDir, instances: () => node.deps.runtime.list() });
   const api = createApiServer({
     store,
     token,
@@ -42,6 +46,8 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     nodeName: cfg.nodeName,
     version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
     logsDir: cfg.logsDir,
+    ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),
+    exec,
   });
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
@@ -66,6 +72,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   // Containers keep running under conmon: stopping the agent stops nothing else.
   agent.stop();
   api.close();
+  await exec.close();
   store.close();
   node.close();
   return 0;

@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import { PoddError } from '../core/errors.js';
 import { carryOver, generateName, jsonEqual, keyOf, stampCreate } from './metadata.js';
 import { parseResourceVersion } from './resource-version.js';
-import { matchesSelectors } from './selectors.js';
+import { pageOf, rewind } from './list-page.js';
 import { openSqliteFile, translateSqliteError } from './sqlite-file.js';
 import { prepareStatements } from './statements.js';
 import type { Statements } from './statements.js';
@@ -22,7 +22,7 @@ import {
   ExpiredError, TooLargeResourceVersionError, alreadyExists, modifiedConflict, notFound, preconditionConflict,
 } from './store-errors.js';
 import type {
-  ListOptions, ListResult, ObjectStore, Preconditions, StoredObject, UpdateFn, WatchCallback, WatchHandle, WatchOptions,
+  ListOptions, ListResult, ObjectStore, PageOptions, Preconditions, StoredObject, UpdateFn, WatchCallback, WatchHandle, WatchOptions,
 } from './types.js';
 import { WatchHub } from './watch-hub.js';
 import type { ChangeRecord, QueueItem } from './watch-hub.js';
@@ -127,16 +127,20 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   list<T extends StoredObject = StoredObject>(
-    resource: string, namespace: string | undefined, options: ListOptions<T> = {}): ListResult<T> {
+    resource: string, namespace: string | undefined, options: PageOptions<T> = {}): ListResult<T> {
     this.assertOpen();
     const rows = namespace === undefined ? this.stmt.listAll.all(resource) : this.stmt.listNamespace.all(resource, namespace);
-    const selectors = options as ListOptions;
-    const items: T[] = [];
-    for (const row of rows) {
-      const object = parseObject<T>(row.data);
-      if (matchesSelectors(object, selectors)) items.push(object);
+    let objects = rows.map((row) => parseObject<T>(row.data));
+    const at = options.continue?.resourceVersion ?? this.rv;
+    if (at !== this.rv) {
+      if (at > this.rv) throw new TooLargeResourceVersionError(at, this.rv);
+      if (at < this.compactedRv) throw new ExpiredError(at, this.compactedRv);
+      const changes = namespace === undefined
+        ? this.stmt.changesSince.all(resource, at)
+        : this.stmt.changesSinceInNamespace.all(resource, at, namespace);
+      objects = rewind(objects, changes);
     }
-    return { items, resourceVersion: String(this.rv) };
+    return pageOf(objects, at, options);
   }
 
   create<T extends StoredObject>(resource: string, object: T): T {
@@ -212,7 +216,8 @@ export class SqliteObjectStore implements ObjectStore {
       // The apiserver returns (and watchers get) the last state at the deletion's resourceVersion.
       last.metadata.resourceVersion = String(rv);
       const data = JSON.stringify(last);
-      return { result: last, change: { rv, type: 'DELETED', resource, namespace, name, data } };
+      // prev lets a paged list rebuild the snapshot before the deletion with the object's own resourceVersion.
+      return { result: last, change: { rv, type: 'DELETED', resource, namespace, name, data, prev: row.data } };
     });
   }
 

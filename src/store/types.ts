@@ -17,10 +17,28 @@ export interface ListOptions<T extends StoredObject = StoredObject> {
   fieldSelector?: (object: T) => boolean;
 }
 
+/** Where a paged list goes on: after this key, in the snapshot at `resourceVersion` (undefined: the latest state). */
+export interface ListContinue {
+  namespace: string;
+  name: string;
+  resourceVersion?: number;
+}
+
+export interface PageOptions<T extends StoredObject = StoredObject> extends ListOptions<T> {
+  /** At most this many items; more than that leaves a `continue` in the result. 0 or undefined: no limit. */
+  limit?: number;
+  /** Resume a list: objects after this key as they were at its resourceVersion (a consistent paged list). */
+  continue?: ListContinue | undefined;
+}
+
 export interface ListResult<T extends StoredObject = StoredObject> {
   items: T[];
   /** The global resourceVersion at the time of the read: the place a following watch starts from. */
   resourceVersion: string;
+  /** Set when `limit` cut the list short: pass it back as `continue` for the next page. */
+  continue?: ListContinue;
+  /** How many objects after this page, when that is known without filtering (no selectors), as the apiserver. */
+  remainingItemCount?: number;
 }
 
 /** Each check applies only when given and non-empty ('' means "unconditional", as an empty resourceVersion in a PUT). */
@@ -82,9 +100,13 @@ export interface ObjectStore {
   get<T extends StoredObject = StoredObject>(resource: string, namespace: string, name: string): T;
   /** undefined when absent. */
   tryGet<T extends StoredObject = StoredObject>(resource: string, namespace: string, name: string): T | undefined;
-  /** Sorted by namespace then name, as the apiserver lists; namespace undefined means all namespaces. */
+  /**
+   * Sorted by namespace then name, as the apiserver lists; namespace undefined means all namespaces. With
+   * `limit`, one page; a `continue` reads the snapshot its first page saw (rebuilt from the change log), and
+   * throws ExpiredError (410) when the change log no longer reaches back that far.
+   */
   list<T extends StoredObject = StoredObject>(
-    resource: string, namespace: string | undefined, options?: ListOptions<T>): ListResult<T>;
+    resource: string, namespace: string | undefined, options?: PageOptions<T>): ListResult<T>;
   /**
    * Stores a new object under its metadata.namespace ('' when absent) and metadata.name (generated from
    * metadata.generateName when the name is empty). Sets uid (when missing), creationTimestamp,

@@ -25,7 +25,7 @@ export interface ChangeRecord {
   name: string;
   /** The object at `rv`; for DELETED its last state stamped with the deletion's resourceVersion. */
   data: string;
-  /** The object before a MODIFIED, for selector transitions. */
+  /** The object before a MODIFIED (for selector transitions) or a DELETED (for paged lists' snapshots). */
   prev?: string | undefined;
 }
 

@@ -117,9 +117,9 @@ test('configmaps and secrets: create, get, delete', async (t) => {
   const manifests = await h.file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: "1"}\n---\n'
     + 'apiVersion: v1\nkind: Secret\nmetadata: {name: sec}\nstringData: {p: s3cret}\n');
   assert.match(ok(await h.kubectl(['apply', '-f', manifests])), /configmap\/cfg created\nsecret\/sec created/);
-  // Generator commands send protobuf bodies, which podd does not decode: a clean 415, nothing stored.
-  const proto = await h.kubectl(['create', 'configmap', 'other', '--from-literal=a=1']);
-  assert.match(proto.stderr, /unknown format - accepted media types include: application\/json/);
+  // Generator commands send protobuf bodies (wire/protobuf.ts decodes them).
+  assert.match(ok(await h.kubectl(['create', 'configmap', 'other', '--from-literal=a=1'])), /configmap\/other created/);
+  assert.deepEqual((h.store.get('configmaps', 'default', 'other') as { data?: unknown }).data, { a: '1' });
   assert.match(ok(await h.kubectl(['get', 'cm'])), /^cfg\s+1\s+\d+s$/m);
   assert.match(ok(await h.kubectl(['get', 'secrets'])), /^sec\s+Opaque\s+1\s+\d+s$/m);
   assert.match(ok(await h.kubectl(['get', 'secret', 'sec', '-o', 'jsonpath={.data.p}'])), /^czNjcmV0$/);
@@ -139,6 +139,8 @@ test('get -w receives an event for a change in the store', async (t) => {
   ok(await h.kubectl(['create', '-f', await h.file('pod.yaml', POD)]));
   const child = h.spawnKubectl(['get', 'pods', '-w']);
   let out = '';
+  // One reader for the whole output: a reader per wait would append every later chunk once per wait.
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   const seen = (re: RegExp): Promise<void> => new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re.source}; got:\n${out}`)), 10_000);
     const check = (): void => {
@@ -148,7 +150,7 @@ test('get -w receives an event for a change in the store', async (t) => {
         resolve();
       }
     };
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); check(); });
+    child.stdout.on('data', check);
     check();
   });
   await seen(/^web\s+0\/2\s+Pending/m);

@@ -5,6 +5,7 @@
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ObjectStore } from '../../store/types.js';
 import { checkBearer } from '../auth/token.js';
 import { negotiateDiscovery, ACCEPTED_MEDIA_TYPES } from '../wire/accept.js';
@@ -17,8 +18,11 @@ import { handleCreate, handleDelete, handleGet, handleList, handlePatch, handleR
 import type { HandlerDeps, Target } from './handlers.js';
 import { HttpError, sendJson, sendStatus } from './respond.js';
 import { seedStore } from './seed.js';
+import { DEFAULT_EVENT_TTL_MS, startEventExpiry } from '../../store/event-ttl.js';
 import { handleWatch } from './watch.js';
 import { handleLogs } from './pod-logs.js';
+import { execUpgradeHandler, rejectUpgrade } from './pod-exec.js';
+import type { ExecRunner } from './pod-exec.js';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -29,8 +33,12 @@ export interface ApiServerOptions {
   version: { major: '1'; minor: '32'; gitVersion: 'v1.32.0' };
   /** Request body limit (default 3 MiB, the apiserver's). */
   maxBodyBytes?: number;
+  /** Events last active longer ago are deleted (the apiserver's --event-ttl, default 1 h). */
+  eventTtlMs?: number;
   /** Where conmon writes the CRI logs (the kubelet's /var/log/pods layout). */
   logsDir?: string;
+  /** Runs `kubectl exec` commands; without it exec answers 405. */
+  exec?: ExecRunner;
 }
 
 const NOT_FOUND: Status = {
@@ -107,6 +115,7 @@ export function createApiServer(opts: ApiServerOptions): Server {
     store: opts.store, now: opts.now, nodeName: opts.nodeName, maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024, logsDir: opts.logsDir ?? '/var/log/pods',
   };
   seedStore(opts.store, opts.nodeName, opts.version.gitVersion, opts.now());
+  const stopEventExpiry = startEventExpiry(opts.store, { ttlMs: opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, now: opts.now });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!checkBearer(req.headers.authorization, opts.token)) {
@@ -140,7 +149,15 @@ export function createApiServer(opts: ApiServerOptions): Server {
     }
   };
 
-  return createServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
+  const server = createServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
     void handle(req, res);
   });
+  // exec arrives as a WebSocket upgrade, which never reaches the request handler.
+  const exec = execUpgradeHandler({ store: opts.store, runner: opts.exec });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (checkBearer(req.headers.authorization, opts.token)) exec(req, socket, head);
+    else rejectUpgrade(socket, 401, unauthorizedStatus());
+  });
+  server.on('close', stopEventExpiry);
+  return server;
 }

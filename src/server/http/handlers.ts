@@ -2,19 +2,27 @@
 // and pods/status. Errors are thrown (PoddError, InvalidError, DecodeError, HttpError) and mapped by the caller.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import type { Pod } from '../../api/types.js';
+import { InvalidError, required } from '../../api/field-errors.js';
 import { PoddError } from '../../core/errors.js';
 import type { ObjectStore, StoredObject } from '../../store/types.js';
 import { negotiateObject, ACCEPTED_MEDIA_TYPES } from '../wire/accept.js';
 import type { ObjectRendering } from '../wire/accept.js';
-import { badRequestStatus, deleteSuccessStatus, forbiddenStatus, methodNotSupportedStatus, notAcceptableStatus, unsupportedMediaTypeStatus } from '../wire/status.js';
+import {
+  applyConflictStatus, badRequestStatus, deleteSuccessStatus, forbiddenStatus, methodNotSupportedStatus, notAcceptableStatus, unsupportedMediaTypeStatus,
+} from '../wire/status.js';
 import type { ResourceInfo } from './discovery.js';
 import { KINDS } from './kinds.js';
 import type { KindHandler } from './kinds.js';
 import { clearSystemMeta, fieldValidation, isRecord, list, parseJsonBody, renderTable, withKind } from './objects.js';
-import type { Obj } from './objects.js';
-import { mergePatch, strategicMergePatch } from './patch.js';
+import type { ListMore, Obj } from './objects.js';
+import { listPage } from './list-page.js';
+import { mediaType, readObjectBody } from './body.js';
+import { currentOwners, recordUpdate, setManagedFields, updateManager } from './managed-fields.js';
+import type { ManagedFieldsEntry } from './managed-fields.js';
+import { APPLY_PATCH, PATCH_TYPES, applyPatch, parsePatchBody } from './patch-body.js';
+import { ApplyConflictError, planApply } from './server-side-apply.js';
+import type { ApplyPlan } from './server-side-apply.js';
 import { checkPodUpdate } from './pod-update.js';
 import { HttpError, readBody, sendJson } from './respond.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -72,16 +80,21 @@ export function handleGet(deps: HandlerDeps, req: IncomingMessage, res: ServerRe
 
 export function handleList(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): void {
   const r = rendering(req);
-  const { items, resourceVersion } = deps.store.list(t.info.name, t.namespace, listOptions(t.info, query));
-  if (r.table) sendJson(res, 200, renderTable(t.info, items, r, query, deps.now(), resourceVersion), r.contentType);
-  else sendJson(res, 200, list(t.info, items, resourceVersion));
+  const { result, continueToken } = listPage(deps, t, query, listOptions(t.info, query));
+  const more: ListMore = { continue: continueToken };
+  if (result.remainingItemCount !== undefined) more.remainingItemCount = result.remainingItemCount;
+  if (r.table) sendJson(res, 200, renderTable(t.info, result.items, r, query, deps.now(), result.resourceVersion, false, more), r.contentType);
+  else sendJson(res, 200, list(t.info, result.items, result.resourceVersion, more));
 }
 
 /** Decodes, defaults and validates a body for `t`, forcing the URL's namespace (and name, when given). */
-function admit(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParams, verb: string): { object: Obj; warnings: string[] } {
+function admit(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParams, verb: string): { object: Obj; warnings: string[]; managedFields: unknown } {
   const k = writable(t, verb);
   if (!isRecord(raw)) throw new HttpError(400, badRequestStatus('the body of the request was empty or not a JSON object'));
   const meta = isRecord(raw['metadata']) ? { ...raw['metadata'] } : {};
+  // The field manager's, not the decoder's: the caller decides what the result's managedFields are.
+  const managedFields = meta['managedFields'];
+  delete meta['managedFields'];
   if (t.info.namespaced) {
     const ns = meta['namespace'];
     if (ns !== undefined && ns !== '' && ns !== t.namespace) {
@@ -94,10 +107,19 @@ function admit(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParam
   }
   if (t.name !== undefined) meta['name'] = t.name;
   const admitted = k.admit({ ...raw, metadata: meta }, fieldValidation(query));
-  return { object: admitted.object as Obj, warnings: admitted.warnings };
+  return { object: admitted.object as Obj, warnings: admitted.warnings, managedFields };
 }
 
-function createObject(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParams): { object: StoredObject; warnings: string[] } {
+/** The managedFields of a write's result; `current` is undefined on create, `sent` what the body carried. */
+type Tracker = (current: Obj | undefined, next: Obj, sent: unknown) => ManagedFieldsEntry[];
+
+/** Create, PUT and non-apply patches: the writer takes over the fields it changed. */
+function updateTracker(deps: HandlerDeps, req: IncomingMessage, query: URLSearchParams): Tracker {
+  const manager = updateManager(query, req.headers['user-agent']);
+  return (current, next, sent) => recordUpdate(current === undefined ? [] : currentOwners(current, sent), manager, current, next, deps.now());
+}
+
+function createObject(deps: HandlerDeps, t: Target, raw: unknown, query: URLSearchParams, track: Tracker): { object: StoredObject; warnings: string[] } {
   const { object, warnings } = admit(deps, t, raw, query, 'create');
   clearSystemMeta(object);
   if (t.info.name === 'pods') {
@@ -109,19 +131,13 @@ function createObject(deps: HandlerDeps, t: Target, raw: unknown, query: URLSear
   if (t.info.namespaced && deps.store.tryGet('namespaces', '', t.namespace ?? '') === undefined) {
     throw new PoddError('NotFound', `namespaces "${t.namespace ?? ''}" not found`);
   }
+  setManagedFields(object, track(undefined, object, undefined));
   return { object: deps.store.create(t.info.name, object), warnings };
 }
 
-/** POST and PUT bodies must be JSON (podd does not decode protobuf). */
-function requireJson(req: IncomingMessage): void {
-  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== 'application/json' && type !== '') throw new HttpError(415, unsupportedMediaTypeStatus(['application/json']));
-}
-
 export async function handleCreate(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
-  requireJson(req);
-  const raw = parseJsonBody(await readBody(req, deps.maxBodyBytes));
-  const { object, warnings } = createObject(deps, t, raw, query);
+  const raw = await readObjectBody(req, deps.maxBodyBytes);
+  const { object, warnings } = createObject(deps, t, raw, query, updateTracker(deps, req, query));
   sendObject(deps, req, res, t, 201, object, query, warnings);
 }
 
@@ -148,7 +164,8 @@ function nextState(t: Target, current: Obj, desired: Obj): Obj {
   return next;
 }
 
-function update(deps: HandlerDeps, t: Target, desiredOf: (current: Obj) => unknown, query: URLSearchParams, verb: string): { object: StoredObject; warnings: string[] } {
+function update(deps: HandlerDeps, t: Target, desiredOf: (current: Obj) => unknown, query: URLSearchParams, verb: string,
+  track: Tracker): { object: StoredObject; warnings: string[] } {
   let warnings: string[] = [];
   const k = writable(t, verb);
   let expectedResourceVersion: string | undefined;
@@ -161,63 +178,74 @@ function update(deps: HandlerDeps, t: Target, desiredOf: (current: Obj) => unkno
       }
     }
     let desired: Obj;
+    let sent: unknown;
     if (t.subresource === 'status') {
       desired = { ...current, status: isRecord(raw) ? raw['status'] : undefined } as Obj;
     } else {
       const a = admit(deps, t, raw, query, verb);
       desired = a.object;
       warnings = a.warnings;
+      sent = a.managedFields;
     }
     const next = nextState(t, current, desired);
     k.validate(next);
+    // Status writes keep the managedFields they carry over: who reports status is not tracked.
+    if (t.subresource === undefined) setManagedFields(next, track(current, next, sent));
     return next;
   });
   return { object, warnings };
 }
 
 export async function handleReplace(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
-  requireJson(req);
-  const raw = parseJsonBody(await readBody(req, deps.maxBodyBytes));
-  const { object, warnings } = update(deps, t, () => raw, query, 'update');
+  const raw = await readObjectBody(req, deps.maxBodyBytes);
+  const { object, warnings } = update(deps, t, () => raw, query, 'update', updateTracker(deps, req, query));
   sendObject(deps, req, res, t, 200, object, query, warnings);
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
-
-function parsePatchBody(body: Buffer, type: string): unknown {
-  if (type !== 'application/apply-patch+yaml') return parseJsonBody(body);
-  try {
-    return parseYaml(body.toString('utf8')) as unknown;
-  } catch (err) {
-    throw new HttpError(400, badRequestStatus(`error decoding YAML: ${err instanceof Error ? err.message : String(err)}`));
+/** A resourceVersion the patched object still shares with the current one is no precondition; another one is. */
+function dropCurrentResourceVersion(patched: unknown, current: Obj): unknown {
+  if (isRecord(patched) && isRecord(patched['metadata']) && patched['metadata']['resourceVersion'] === current.metadata.resourceVersion) {
+    delete patched['metadata']['resourceVersion'];
   }
+  return patched;
 }
 
 export async function handlePatch(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!PATCH_TYPES.includes(type) || type === 'application/json-patch+json') {
-    throw new HttpError(415, unsupportedMediaTypeStatus(PATCH_TYPES.slice(1)));
-  }
+  const type = mediaType(req);
+  if (!PATCH_TYPES.includes(type)) throw new HttpError(415, unsupportedMediaTypeStatus(PATCH_TYPES));
   const patch = parsePatchBody(await readBody(req, deps.maxBodyBytes), type);
-  if (!isRecord(patch)) throw new HttpError(400, badRequestStatus('the patch is not a JSON object'));
-  if (type === 'application/apply-patch+yaml' && t.subresource === undefined
-    && deps.store.tryGet(t.info.name, t.namespace ?? '', t.name ?? '') === undefined) {
-    const { object, warnings } = createObject(deps, t, patch, query);
-    sendObject(deps, req, res, t, 201, object, query, warnings);
-    return;
-  }
-  const apply = type === 'application/merge-patch+json' ? mergePatch : strategicMergePatch;
+  if (type === APPLY_PATCH && t.subresource === undefined) return handleApply(deps, req, res, t, query, patch);
   const { object, warnings } = update(deps, t, (current) => {
     const base: Record<string, unknown> = { ...withKind(current, t.info.kind) };
     if (t.subresource === undefined) delete base['status'];
-    const patched = apply(base, patch);
-    // A resourceVersion in the patch is a precondition; the current one is not.
-    if (isRecord(patched) && isRecord(patched['metadata']) && !(isRecord(patch['metadata']) && 'resourceVersion' in patch['metadata'])) {
-      delete patched['metadata']['resourceVersion'];
-    }
-    return patched;
-  }, query, 'patch');
+    return dropCurrentResourceVersion(applyPatch(type, base, patch), current);
+  }, query, 'patch', updateTracker(deps, req, query));
   sendObject(deps, req, res, t, 200, object, query, warnings);
+}
+
+/** Server-side apply: creates the object when it is missing (kubectl sends no GET first). */
+async function handleApply(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams, config: unknown): Promise<void> {
+  if (!isRecord(config)) throw new HttpError(400, badRequestStatus('the patch is not a JSON object'));
+  const manager = query.get('fieldManager') ?? '';
+  if (manager === '') throw new InvalidError('PatchOptions.meta.k8s.io', '', [required('fieldManager', 'is required for apply patch')]);
+  const force = query.get('force') === 'true';
+  try {
+    if (deps.store.tryGet(t.info.name, t.namespace ?? '', t.name ?? '') === undefined) {
+      const plan = planApply(undefined, config, [], manager, force);
+      const { object, warnings } = createObject(deps, t, plan.merged, query, (_current, next) => plan.finish(next, deps.now()));
+      sendObject(deps, req, res, t, 201, object, query, warnings);
+      return;
+    }
+    let plan: ApplyPlan | undefined;
+    const { object, warnings } = update(deps, t, (current) => {
+      plan = planApply(withKind(current, t.info.kind), config, currentOwners(current, undefined), manager, force);
+      return dropCurrentResourceVersion(plan.merged, current);
+    }, query, 'patch', (_current, next) => plan?.finish(next, deps.now()) ?? []);
+    sendObject(deps, req, res, t, 200, object, query, warnings);
+  } catch (err) {
+    if (err instanceof ApplyConflictError) throw new HttpError(409, applyConflictStatus(err.conflicts, err.message));
+    throw err;
+  }
 }
 
 function deleteOptions(body: unknown, query: URLSearchParams): { gracePeriodSeconds?: number; uid?: string; resourceVersion?: string } {

@@ -16,18 +16,27 @@ export function withKind<T extends StoredObject>(obj: T, kind: string): T {
   return { apiVersion: 'v1', kind, ...obj } as T;
 }
 
-export function list(info: ResourceInfo, items: readonly StoredObject[], resourceVersion: string): unknown {
-  return { kind: `${info.kind}List`, apiVersion: 'v1', metadata: { resourceVersion }, items: items.map((o) => withKind(o, info.kind)) };
+/** A list's metadata beyond its resourceVersion: where the next page starts, and how much is left. */
+export interface ListMore {
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export function list(info: ResourceInfo, items: readonly StoredObject[], resourceVersion: string, more: ListMore = {}): unknown {
+  const metadata: ListMore & { resourceVersion: string } = { resourceVersion };
+  if (more.continue) metadata.continue = more.continue;
+  if (more.remainingItemCount !== undefined) metadata.remainingItemCount = more.remainingItemCount;
+  return { kind: `${info.kind}List`, apiVersion: 'v1', metadata, items: items.map((o) => withKind(o, info.kind)) };
 }
 
 export function renderTable(info: ResourceInfo, objs: readonly StoredObject[], rendering: ObjectRendering, query: URLSearchParams,
-  now: number, resourceVersion: string, omitColumns = false): Table {
+  now: number, resourceVersion: string, omitColumns = false, more: ListMore = {}): Table {
   const includeObject = parseIncludeObject(query.get('includeObject'));
   if (includeObject === undefined) throw new HttpError(400, badRequestStatus(`unsupported includeObject value: ${query.get('includeObject') ?? ''}`));
   const handler = KINDS[info.name];
   if (handler === undefined) throw new HttpError(400, badRequestStatus(`no table printer for ${info.name}`));
   return handler.table(objs.map((o) => withKind(o, info.kind)), {
-    now, includeObject, resourceVersion, version: rendering.version ?? 'v1', omitColumns,
+    now, includeObject, resourceVersion, version: rendering.version ?? 'v1', omitColumns, ...more,
   });
 }
 

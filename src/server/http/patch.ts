@@ -22,7 +22,7 @@ export function mergePatch(target: Json, patch: Json): Json {
 }
 
 /** The patchMergeKey of core/v1 list fields, by field name. */
-const MERGE_KEYS: Readonly<Record<string, string>> = {
+export const MERGE_KEYS: Readonly<Record<string, string>> = {
   containers: 'name', initContainers: 'name', ephemeralContainers: 'name', volumes: 'name', env: 'name',
   imagePullSecrets: 'name', ports: 'containerPort', volumeMounts: 'mountPath', volumeDevices: 'devicePath',
   conditions: 'type', hostAliases: 'ip', containerStatuses: 'name', initContainerStatuses: 'name',

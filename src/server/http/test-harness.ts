@@ -14,6 +14,7 @@ import type { SqliteObjectStoreOptions } from '../../store/object-store.js';
 import { renderKubeconfig, writeKubeconfig } from '../auth/kubeconfig.js';
 import { ensurePki } from '../tls/pki.js';
 import { createApiServer } from './api-server.js';
+import type { ApiServerOptions } from './api-server.js';
 
 export const KUBECTL = '/usr/bin/kubectl';
 export const TOKEN = 'test-token-0123456789';
@@ -42,13 +43,14 @@ export interface Harness {
   raw(method: string, path: string, opts?: { headers?: Record<string, string>; body?: string; token?: string | null }): Promise<RawResponse>;
 }
 
-export async function startApi(t: TestContext, storeOptions: SqliteObjectStoreOptions = {}): Promise<Harness> {
+export async function startApi(t: TestContext, storeOptions: SqliteObjectStoreOptions = {},
+  serverOptions: Pick<ApiServerOptions, 'eventTtlMs'> = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'podd-api-'));
   const store = SqliteObjectStore.open(join(dir, 'store.db'), { synchronous: 'NORMAL', ...storeOptions });
   const pki = await ensurePki(join(dir, 'pki'), { hosts: ['127.0.0.1', 'localhost'], now: new Date() });
   const server = createApiServer({
     store, token: TOKEN, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem }, now: Date.now, nodeName: 'node-1',
-    version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
+    version: { major: '1', minor: '32', gitVersion: 'v1.32.0' }, ...serverOptions,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

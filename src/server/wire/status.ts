@@ -87,6 +87,18 @@ export function conflictStatus(t: StatusTarget, why: string): Status {
   return failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} ${q(t.name ?? '')}: ${why}`, targetDetails(t));
 }
 
+/** apierrors.NewApplyConflict: 409 Conflict, one FieldManagerConflict cause per contested field. */
+export function applyConflictStatus(conflicts: readonly { manager: string; path: string }[], message: string): Status {
+  return failure(409, 'Conflict', message, {
+    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: c.path })),
+  });
+}
+
+/** A patch that does not apply to the object (the apiserver's generic 422 for JSON patch errors). */
+export function patchNotApplicableStatus(message: string): Status {
+  return failure(422, 'Invalid', message, {});
+}
+
 /** The optimistic-concurrency message of a stale resourceVersion on update. */
 export const OBJECT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
 

@@ -38,7 +38,7 @@ export interface TableRow {
 export interface Table {
   kind: 'Table';
   apiVersion: 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1';
-  metadata: { resourceVersion?: string; continue?: string };
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   columnDefinitions: TableColumnDefinition[];
   rows: TableRow[];
 }
@@ -50,6 +50,7 @@ export interface TableOptions {
   includeObject: IncludeObject;
   resourceVersion: string;
   continue?: string;
+  remainingItemCount?: number;
   /** meta.k8s.io version the client negotiated (accept.ts); v1 unless it asked for v1beta1 only. */
   version?: 'v1' | 'v1beta1';
   /** Leave columnDefinitions empty, as the apiserver does for watch events after the first. */
@@ -91,6 +92,7 @@ export function metadataTable<T extends { metadata: ObjectMeta }>(objects: reado
   const apiVersion = opts.version === 'v1beta1' ? 'meta.k8s.io/v1beta1' : 'meta.k8s.io/v1';
   const metadata: Table['metadata'] = { resourceVersion: opts.resourceVersion };
   if (opts.continue !== undefined && opts.continue !== '') metadata.continue = opts.continue;
+  if (opts.remainingItemCount !== undefined) metadata.remainingItemCount = opts.remainingItemCount;
   const rows = objects.map((obj): TableRow => {
     const row: TableRow = { cells: printer.cells(obj, opts.now) };
     const conditions = printer.conditions?.(obj);
