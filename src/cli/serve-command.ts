@@ -44,6 +44,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem },
     now: Date.now,
     nodeName: cfg.nodeName,
+    ...(cfg.nodeIP === undefined ? {} : { nodeIP: cfg.nodeIP }),
     version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
     logsDir: cfg.logsDir,
     ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),

@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   tls: { cert: string; key: string };
   now: () => number;
   nodeName: string;
+  /** The node's InternalIP (127.0.0.1 when unknown). */
+  nodeIP?: string;
   version: { major: '1'; minor: '32'; gitVersion: 'v1.32.0' };
   /** Request body limit (default 3 MiB, the apiserver's). */
   maxBodyBytes?: number;
@@ -114,7 +116,7 @@ export function createApiServer(opts: ApiServerOptions): Server {
   const deps: HandlerDeps & { logsDir: string } = {
     store: opts.store, now: opts.now, nodeName: opts.nodeName, maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024, logsDir: opts.logsDir ?? '/var/log/pods',
   };
-  seedStore(opts.store, opts.nodeName, opts.version.gitVersion, opts.now());
+  seedStore(opts.store, opts.nodeName, opts.version.gitVersion, opts.now(), opts.nodeIP);
   const stopEventExpiry = startEventExpiry(opts.store, { ttlMs: opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, now: opts.now });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -22,3 +22,10 @@ test('tailLines keeps the last lines', () => {
 test('timestamps prefix every record with its time', () => {
   assert.equal(renderCriLog('2026-11-26T22:45:31.1Z stdout F one\n', { timestamps: true }), '2026-11-26T22:45:31.1Z one\n');
 });
+
+test('sinceMs leaves out the records written before it, then tailLines applies', () => {
+  const at = (t: string): number => Date.parse(`2026-11-26T22:45:${t}Z`);
+  assert.equal(renderCriLog(LOG, { timestamps: false, sinceMs: at('31.2') }), 'two\nthree\n');
+  assert.equal(renderCriLog(LOG, { timestamps: false, sinceMs: at('31.15'), tailLines: 1 }), 'three\n');
+  assert.equal(renderCriLog(LOG, { timestamps: false, sinceMs: at('32') }), '');
+});

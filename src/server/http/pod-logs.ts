@@ -10,17 +10,41 @@ import { HttpError } from './respond.js';
 
 const FOLLOW_POLL_MS = 200;
 
+export interface LogRenderOptions {
+  timestamps: boolean;
+  tailLines?: number;
+  /** Records older than this (ms since epoch) are left out: sinceSeconds / sinceTime. */
+  sinceMs?: number;
+}
+
 /** Whole CRI records → the text the container wrote; `timestamps` prefixes each line with its time. */
-export function renderCriLog(text: string, opts: { timestamps: boolean; tailLines?: number }): string {
+export function renderCriLog(text: string, opts: LogRenderOptions): string {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const rec = parseCriLogLine(line);
     if (!rec) continue;
+    if (opts.sinceMs !== undefined && Date.parse(rec.time) < opts.sinceMs) continue;
     const prefix = opts.timestamps ? `${rec.time} ` : '';
     out.push(`${prefix}${rec.content}${rec.partial ? '' : '\n'}`);
   }
   const lines = out.join('').split(/(?<=\n)/);
   return (opts.tailLines === undefined ? lines : lines.slice(Math.max(0, lines.length - opts.tailLines))).join('');
+}
+
+/** sinceSeconds or sinceTime (the apiserver rejects both at once), as a cutoff in ms since epoch. */
+function sinceCutoff(query: URLSearchParams, now: number): number | undefined {
+  const seconds = query.get('sinceSeconds');
+  const time = query.get('sinceTime');
+  if (seconds !== null && time !== null) throw new HttpError(400, badRequestStatus('at most one of sinceTime or sinceSeconds may be specified'));
+  if (seconds !== null) {
+    const n = Number(seconds);
+    if (!Number.isInteger(n) || n < 1) throw new HttpError(400, badRequestStatus('sinceSeconds: Invalid value: must be greater than 0'));
+    return now - n * 1000;
+  }
+  if (time === null) return undefined;
+  const at = Date.parse(time);
+  if (Number.isNaN(at)) throw new HttpError(400, badRequestStatus(`sinceTime: Invalid value: "${time}": must be an RFC3339 time`));
+  return at;
 }
 
 function logFile(logsDir: string, pod: Pod, container: string, restartCount: number): string {
@@ -47,9 +71,10 @@ export async function handleLogs(deps: HandlerDeps & { logsDir: string }, _req: 
   const timestamps = query.get('timestamps') === 'true';
   const tail = query.get('tailLines');
   const tailLines = tail === null ? undefined : Math.max(0, Number.parseInt(tail, 10) || 0);
+  const sinceMs = sinceCutoff(query, deps.now());
   const text = await readFile(file, 'utf8').catch(() => '');
   res.writeHead(200, { 'Content-Type': 'text/plain' });
-  res.write(renderCriLog(text, { timestamps, ...(tailLines === undefined ? {} : { tailLines }) }));
+  res.write(renderCriLog(text, { timestamps, ...(tailLines === undefined ? {} : { tailLines }), ...(sinceMs === undefined ? {} : { sinceMs }) }));
   if (query.get('follow') !== 'true' || previous) {
     res.end();
     return;
