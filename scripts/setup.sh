@@ -8,7 +8,8 @@ repo=$(pwd)
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "setup: run as root (podd creates namespaces, mounts and cgroups)" >&2; exit 1; }; }
 need_root
 
-packages=(runc conmon busybox-static containernetworking-plugins iproute2 attr gcc libc6-dev make)
+# iptables: the CNI bridge plugin (ipMasq) and portmap run it; util-linux (unshare, nsenter) is Essential.
+packages=(runc conmon busybox-static containernetworking-plugins iproute2 iptables attr gcc libc6-dev make)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
