@@ -19,8 +19,15 @@ import type { ImageEnsurer } from './image-ensurer.js';
 import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
 import { containerLogPath, podDir, podUid } from './pod-paths.js';
 import { podHostname } from './sandbox-service.js';
+import { hostname } from 'node:os';
 
 const MIN_GRACE_SECONDS = 2;
+
+/** The IP a container's env sees as status.podIP: the sandbox's, or the node's for hostNetwork. */
+function podIPOf(pod: { spec: { hostNetwork?: boolean } }, sandbox: InstanceMeta, hostIP: string | undefined): { podIP?: string } {
+  const ip = pod.spec.hostNetwork === true ? hostIP : sandbox.ips?.[0];
+  return ip === undefined ? {} : { podIP: ip };
+}
 
 export class PlanExecutor {
   constructor(private readonly deps: AgentDeps, private readonly images: ImageEnsurer, private readonly hooks: PodHooks) {}
@@ -53,11 +60,11 @@ export class PlanExecutor {
       }
     }
     if (!sandbox) return;
-    if (ctx.volumes === undefined && (plan.initContainersToStart.length > 0 || plan.containersToStart.length > 0)) {
+    if ((ctx.volumes === undefined || ctx.etcFiles === undefined) && (plan.initContainersToStart.length > 0 || plan.containersToStart.length > 0)) {
       // A sandbox this worker did not make (a new agent took the pod over): its storage is set up again (each
       // step finds what the previous agent made), so the containers it starts see the same volumes and files.
       if (!(await this.mountVolumes(ctx))) return;
-      await this.ensurePodFiles(ctx);
+      await this.writePodFiles(ctx, sandbox);
     }
 
     const inits = ctx.pod.spec.initContainers ?? [];
@@ -122,6 +129,7 @@ export class PlanExecutor {
     await Promise.all(sandboxes.map(async (t) => {
       await this.deps.runtime.stopContainer(t.meta.id, MIN_GRACE_SECONDS * 1000);
       await this.refresh(ctx, t.meta.id);
+      await this.deps.sandboxes.releaseNetwork(t.meta);
     }));
   }
 
@@ -150,12 +158,18 @@ export class PlanExecutor {
     tracked.state = st?.state ?? 'exited';
   }
 
-  /** What every container of the pod mounts beside its volumes: /etc files and /dev/shm. Idempotent. */
-  private async ensurePodFiles(ctx: PodContext): Promise<void> {
+  /**
+   * What every container of the pod mounts beside its volumes: /etc files (hosts names the sandbox's IP, so they
+   * are written again for each sandbox) and /dev/shm.
+   */
+  private async writePodFiles(ctx: PodContext, sandbox: InstanceMeta): Promise<void> {
     const dir = podDir(this.deps.paths, ctx.pod);
-    ctx.etcFiles ??= await writePodEtcFiles(dir, {
-      hostname: podHostname(ctx.pod),
+    const hostNetwork = ctx.pod.spec.hostNetwork === true;
+    ctx.etcFiles = await writePodEtcFiles(dir, {
+      hostname: hostNetwork ? hostname() : podHostname(ctx.pod),
       hostResolvConf: this.deps.hostResolvConf,
+      hostNetwork,
+      podIPs: sandbox.ips ?? [],
       ...(ctx.pod.spec.hostAliases === undefined ? {} : { hostAliases: ctx.pod.spec.hostAliases }),
     });
     ctx.shmDir ??= ctx.pod.spec.hostIPC === true ? '/dev/shm' : await ensurePodShm(dir);
@@ -174,16 +188,16 @@ export class PlanExecutor {
   }
 
   private async createSandbox(ctx: PodContext, attempt: number): Promise<InstanceMeta> {
-    await this.ensurePodFiles(ctx);
     await ensurePodCgroup(podUid(ctx.pod), podCgroupLimits(ctx.pod.spec));
     const meta = await this.deps.sandboxes.runPodSandbox(ctx.pod, attempt);
     ctx.instances.set(meta.id, { meta, state: 'running' });
     for (const t of ctx.instances.values()) {
       if (t.meta.role === 'sandbox' && t.state === 'exited' && !t.removed) {
-        await this.deps.runtime.removeContainer(t.meta.id);
+        await this.deps.sandboxes.removePodSandbox(t.meta);
         t.removed = true;
       }
     }
+    await this.writePodFiles(ctx, meta);
     return meta;
   }
 
@@ -235,6 +249,7 @@ export class PlanExecutor {
         secrets: ctx.secrets, configMaps: ctx.configMaps,
         nodeName: this.deps.nodeName,
         ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),
+        ...podIPOf(pod, sandbox, this.deps.hostIP),
         cgroupsPath, pidsLimit: this.deps.pidsLimit,
         annotations: { 'io.kubernetes.container.name': c.name, 'io.kubernetes.pod.uid': uid },
         podDir: podDir(this.deps.paths, pod),

@@ -1,6 +1,7 @@
 // The node agent of `podd serve`: one pod worker per pod in the store, started on ADDED, told of spec changes and
 // deletions, writing status and events back. The API never calls the runtime; this is the only place joining them.
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import { NODE_PORTS_REJECTION, conflictingHostPort } from '../core/network/host-port-conflicts.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import type { ObjectStore, WatchHandle } from '../store/types.js';
@@ -49,9 +50,17 @@ export class NodeAgent {
     });
   }
 
-  /** Stops watching; the pods' containers keep running under conmon. */
-  stop(): void {
+  /**
+   * Stops watching; the pods' containers keep running under conmon. Pods already being deleted are finished first
+   * (for up to `graceMs`): a pod gone from the store would otherwise wait for the next start to be cleaned up.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.watch?.stop();
+    const deleting = [...this.workers.values()].filter((w) => w.worker.pod.metadata.deletionTimestamp !== undefined).map((w) => w.done);
+    if (deleting.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(deleting), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
   /** Resolves once every worker has finished (for tests and shutdown). */
@@ -73,7 +82,24 @@ export class NodeAgent {
     const phase = pod.status?.phase;
     // A finished pod keeps its exited containers (logs, statuses) until it is deleted; nothing runs for it.
     if ((phase === 'Succeeded' || phase === 'Failed') && pod.metadata.deletionTimestamp === undefined) return;
+    if (pod.metadata.deletionTimestamp === undefined && !this.leftovers.has(uid) && this.rejectOnHostPorts(pod)) return;
     this.startWorker(pod);
+  }
+
+  /** The kubelet's admission: a pod wanting a host port an admitted pod holds fails at once, nothing started. */
+  private rejectOnHostPorts(pod: Pod): boolean {
+    const admitted = [...this.workers.values()].map((w) => w.worker.pod).filter((p) => p.metadata.deletionTimestamp === undefined && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    if (conflictingHostPort(pod, admitted) === undefined) return false;
+    const ns = pod.metadata.namespace ?? 'default';
+    this.recordEvent(pod, { type: 'Warning', reason: NODE_PORTS_REJECTION.reason, message: NODE_PORTS_REJECTION.message.replace('Pod was rejected: ', ''), fieldPath: '', time: this.deps.clock() });
+    try {
+      this.store.update<Pod>('pods', ns, pod.metadata.name ?? '', (cur) => ({
+        ...cur, status: { ...cur.status, phase: 'Failed', reason: NODE_PORTS_REJECTION.reason, message: NODE_PORTS_REJECTION.message },
+      }), { expectedUid: pod.metadata.uid ?? '' });
+    } catch {
+      // deleted meanwhile
+    }
+    return true;
   }
 
   /** Removed from the store: its worker stops it now, or one is started to remove what a finished pod left. */

@@ -31,7 +31,8 @@ function toContainer(t: TrackedInstance): ObservedContainer {
 }
 
 function toSandbox(t: TrackedInstance): ObservedSandbox {
-  return { id: t.meta.id, attempt: t.meta.attempt, state: t.state === 'running' ? 'ready' : 'notready', createdAt: t.meta.createdAt };
+  const ip = t.meta.ips?.[0];
+  return { id: t.meta.id, attempt: t.meta.attempt, state: t.state === 'running' ? 'ready' : 'notready', createdAt: t.meta.createdAt, ...(ip === undefined ? {} : { ip }) };
 }
 
 /**

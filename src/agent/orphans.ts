@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeCgroup, podCgroupPath } from '../runtime/oci/cgroups.js';
+import type { PodNetwork } from '../runtime/network/types.js';
 import type { ContainerRuntime } from '../runtime/oci/container-runtime.js';
 import { unmountAllUnder } from '../runtime/volume/mounts.js';
 import type { PodVolumeManager } from '../runtime/volume/pod-volumes.js';
@@ -62,6 +63,8 @@ export interface OrphanDeps {
   volumes: PodVolumeManager;
   stateDir: string;
   podsDir: string;
+  /** Pod networks to release (CNI DEL, pinned namespaces); none when pods have no CNI network. */
+  network?: PodNetwork;
   /** A pod that could not be removed this time (it is tried again on the next reap). */
   onError?: (podUid: string, err: unknown) => void;
 }
@@ -73,7 +76,10 @@ export interface OrphanDeps {
 export async function reapOrphanedPods(deps: OrphanDeps, reaper: Reaper = { agent: 'run' }): Promise<string[]> {
   const instances = await deps.runtime.list();
   const podDirs = await readdir(deps.podsDir).catch(() => [] as string[]);
-  const uids = new Set([...instances.map((m) => m.podUid), ...podDirs]);
+  // A network may outlive its pause container's record (an agent killed between CNI ADD and runc create).
+  const networks = (await deps.network?.list()) ?? [];
+  const networkPod = (sandboxId: string): string => sandboxId.replace(/-\d+$/, '');
+  const uids = new Set([...instances.map((m) => m.podUid), ...podDirs, ...networks.map((n) => networkPod(n.sandboxId))]);
   const reaped: string[] = [];
   for (const uid of uids) {
     if (!mayReap(await readOwner(deps.stateDir, uid), reaper)) continue;
@@ -81,6 +87,7 @@ export async function reapOrphanedPods(deps: OrphanDeps, reaper: Reaper = { agen
     // One pod that cannot be removed (a busy mount) must not stop the others, nor the run that is reaping.
     try {
       for (const m of instances.filter((i) => i.podUid === uid)) await deps.runtime.removeContainer(m.id);
+      for (const n of networks.filter((r) => networkPod(r.sandboxId) === uid)) await deps.network?.tearDown(n.sandboxId);
       const dir = join(deps.podsDir, uid);
       await deps.volumes.tearDown(dir);
       await removePodShm(dir);

@@ -211,7 +211,9 @@ export class PodWorker {
     this.deps.runtime.exits.off('exit', this.onExit);
     await step(() => this.executor.killPod(this.ctx));
     // Each removal mostly waits (runc, conmon's exit, umount): done side by side, as containerd's sandbox teardown.
-    await Promise.all([...this.ctx.instances.values()].map((t) => step(() => this.deps.runtime.removeContainer(t.meta.id))));
+    await Promise.all([...this.ctx.instances.values()].map((t) => step(() => (t.meta.role === 'sandbox'
+      ? this.deps.sandboxes.removePodSandbox(t.meta)
+      : this.deps.runtime.removeContainer(t.meta.id)))));
     const dir = podDir(this.deps.paths, this.ctx.pod);
     await step(() => this.deps.volumes.tearDown(dir));
     await step(() => removePodShm(dir));

@@ -1,6 +1,9 @@
 // The composition root: the one place real implementations are wired together.
 import { join } from 'node:path';
+import type { OrphanDeps } from '../agent/orphans.js';
 import type { AgentDeps } from '../agent/pod-context.js';
+import { CniPodNetwork } from '../runtime/network/pod-network.js';
+import type { PodNetwork } from '../runtime/network/types.js';
 import { SandboxService, ensurePauseRootfs } from '../agent/sandbox-service.js';
 import { LocalImageStore } from '../runtime/image/local-store.js';
 import { ContainerRuntime } from '../runtime/oci/container-runtime.js';
@@ -12,6 +15,9 @@ import type { NodeConfig } from './node-config.js';
 export interface Node {
   deps: AgentDeps;
   images: LocalImageStore;
+  network: PodNetwork;
+  /** What the orphan reaper needs to remove a pod that its agent left. */
+  orphans: OrphanDeps;
   close(): void;
 }
 
@@ -32,11 +38,19 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
   const paths = { podsDir: join(cfg.dataDir, 'pods'), logsDir: cfg.logsDir, pauseRootfs: join(cfg.dataDir, 'pause', 'rootfs') };
   await ensurePauseRootfs(cfg.pauseBinary, paths.pauseRootfs);
   const images = imageStore(cfg);
+  const network = new CniPodNetwork({
+    confDir: cfg.cniConfDir,
+    binDirs: cfg.cniBinDirs,
+    cacheDir: join(cfg.dataDir, 'cni', 'results'),
+    netnsDir: join(cfg.stateDir, 'netns'),
+    defaultNetwork: cfg.podCidr === undefined ? {} : { podCidr: cfg.podCidr },
+  });
+  const volumes = new LinuxPodVolumeManager();
   const deps: AgentDeps = {
     runtime,
-    sandboxes: new SandboxService(runtime, paths, cfg.stateDir),
+    sandboxes: new SandboxService(runtime, paths, cfg.stateDir, network),
     images,
-    volumes: new LinuxPodVolumeManager(),
+    volumes,
     paths,
     clock: Date.now,
     backoff: { initialMs: cfg.backoffBaseMs, maxMs: cfg.backoffMaxMs },
@@ -47,5 +61,6 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     hostCapabilities: hostCapabilities(),
     ...(cfg.failpoint === undefined ? {} : { failpoint: killSelfAt(cfg.failpoint) }),
   };
-  return { deps, images, close: () => runtime.close() };
+  const orphans: OrphanDeps = { runtime, volumes, network, stateDir: cfg.stateDir, podsDir: paths.podsDir };
+  return { deps, images, network, orphans, close: () => runtime.close() };
 }

@@ -20,6 +20,10 @@ export interface NodeConfig {
   pidsLimit: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** CNI: PODD_CNI_CONF_DIR (/etc/cni/net.d), PODD_CNI_BIN_DIR (colon-separated), PODD_POD_CIDR for podd's default network. */
+  cniConfDir: string;
+  cniBinDirs: string[];
+  podCidr?: string;
   /** PODD_FAILPOINT: the agent kills itself (SIGKILL) on reaching this point, for crash-recovery tests. */
   failpoint?: string;
 }
@@ -51,6 +55,9 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NodeCon
     runcPath: env['PODD_RUNC'] ?? firstExisting(['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']),
     conmonPath: env['PODD_CONMON'] ?? firstExisting(['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']),
     nodeName: env['PODD_NODE_NAME'] ?? hostname(),
+    cniConfDir: env['PODD_CNI_CONF_DIR'] ?? '/etc/cni/net.d',
+    cniBinDirs: (env['PODD_CNI_BIN_DIR'] ?? '/usr/lib/cni:/opt/cni/bin').split(':').filter((d) => d !== ''),
+    ...optional('podCidr', env['PODD_POD_CIDR']),
     ...optional('nodeIP', env['PODD_NODE_IP'] ?? firstHostIPv4()),
     pidsLimit: Number(env['PODD_PIDS_LIMIT'] ?? 4096),
     backoffBaseMs: 10_000,

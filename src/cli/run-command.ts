@@ -74,9 +74,8 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
   pod = { ...pod, metadata: { ...pod.metadata, uid: randomUUID(), creationTimestamp: formatRfc3339(now) } };
 
   const node = await composeNode(cfg);
-  const orphanDeps = { runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir };
   const reaped = await reapOrphanedPods({
-    ...orphanDeps,
+    ...node.orphans,
     onError: (uid, e) => err(`podd: could not remove pod ${uid} left by an earlier run (podd cleanup retries): ${e instanceof Error ? e.message : String(e)}`),
   });
   if (reaped.length > 0 && !opts.quiet) err(`podd: removed ${reaped.length} pod(s) left by a podd run that is gone: ${reaped.join(' ')}`);
@@ -151,7 +150,7 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
 export async function cleanupCommand(cfg: NodeConfig): Promise<number> {
   const node = await composeNode(cfg);
   try {
-    const reaped = await reapOrphanedPods({ runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir });
+    const reaped = await reapOrphanedPods(node.orphans);
     process.stdout.write(reaped.length === 0 ? 'nothing to clean up\n' : `removed ${reaped.length} pod(s): ${reaped.join(' ')}\n`);
     return 0;
   } finally {

@@ -58,7 +58,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   // pods deleted meanwhile, or of `podd run`s that are gone, is removed first.
   const stored = new Set(store.list<Pod>('pods', undefined).items.map((p) => p.metadata.uid ?? ''));
   const reaped = await reapOrphanedPods({
-    runtime: node.deps.runtime, volumes: node.deps.volumes, stateDir: cfg.stateDir, podsDir: node.deps.paths.podsDir,
+    ...node.orphans,
     onError: (uid, e) => log(`podd serve: could not remove pod ${uid}: ${e instanceof Error ? e.message : String(e)}`),
   }, { agent: 'serve', db: dbPath, keep: (uid) => stored.has(uid) });
   if (reaped.length > 0) log(`podd serve: removed what ${reaped.length} pod(s) no longer stored had left`);
@@ -71,7 +71,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     process.once('SIGTERM', stop);
   });
   // Containers keep running under conmon: stopping the agent stops nothing else.
-  agent.stop();
+  await agent.stop();
   api.close();
   await exec.close();
   store.close();

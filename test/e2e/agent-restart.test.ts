@@ -8,9 +8,7 @@ import { leftovers, tempDir } from './harness.js';
 import { ServeFixture, instancesOf, runcStatus, until } from './serve-harness.js';
 
 const serve = new ServeFixture();
-after(async () => {
-  await serve.stop('SIGKILL');
-});
+after(() => serve.dispose());
 
 /** init-1 waits for `go-init` in the trace dir, so the agent can be killed while it runs; the app waits for `stop`. */
 function manifest(name: string, traceDir: string, restartPolicy = 'Always'): string {

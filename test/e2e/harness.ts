@@ -102,7 +102,9 @@ export function leftovers(): string[] {
   if (conmons !== '') found.push(`conmon processes: ${conmons.split('\n').join(' ')}`);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith('/var/lib/podd/') || m.startsWith('/run/podd/'));
+    .filter((m) => m.startsWith('/var/lib/podd/') || m.startsWith('/run/podd/'))
+    // The namespace directory is a shared mount of itself (as `ip netns` makes /run/netns): podd's, not a pod's.
+    .filter((m) => m !== '/run/podd/netns');
   if (mounts.length > 0) found.push(`mounts: ${mounts.join(' ')}`);
   for (const hierarchy of ['memory', 'pids', 'cpu']) {
     const dir = `/sys/fs/cgroup/${hierarchy}/podd`;
@@ -115,9 +117,11 @@ export function leftovers(): string[] {
     const pods = readdirSync('/sys/fs/cgroup/podd', { withFileTypes: true }).filter((e) => e.isDirectory());
     if (pods.length > 0) found.push(`cgroups: ${pods.map((p) => p.name).join(' ')}`);
   }
-  for (const dir of ['/var/lib/podd/pods', '/run/podd/containers']) {
+  for (const dir of ['/var/lib/podd/pods', '/run/podd/containers', '/run/podd/netns', '/var/lib/podd/cni/results']) {
     if (existsSync(dir) && readdirSync(dir).length > 0) found.push(`${dir}: ${readdirSync(dir).join(' ')}`);
   }
+  const veths = execFileSync('ip', ['-o', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' }).trim();
+  if (veths !== '') found.push(`veths: ${veths.split('\n').map((l) => l.split(':')[1]?.trim() ?? '').join(' ')}`);
   return found;
 }
 

@@ -32,7 +32,7 @@ after(async () => {
   } catch {
     // the last test reports what remains
   } finally {
-    await serve.stop();
+    await serve.dispose();
   }
 });
 

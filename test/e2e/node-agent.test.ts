@@ -16,8 +16,8 @@ const dbFile = join(tempDir('podd-agent-'), 'state.db');
 const store = SqliteObjectStore.open(dbFile);
 const agent = new NodeAgent(store, node.deps, { stateDir: nodeConfigFromEnv().stateDir, db: dbFile });
 await agent.start();
-after(() => {
-  agent.stop();
+after(async () => {
+  await agent.stop();
   store.close();
   node.close();
 });

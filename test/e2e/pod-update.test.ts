@@ -21,7 +21,7 @@ after(async () => {
   try {
     serve.kubectl('delete', 'pod', 'upd', '--grace-period=1', '--ignore-not-found');
   } finally {
-    await serve.stop();
+    await serve.dispose();
     execFileSync(process.execPath, [poddBin, 'rmi', NEW_IMAGE], { stdio: 'ignore' });
   }
 });

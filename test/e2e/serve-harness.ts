@@ -1,6 +1,6 @@
 // A real `podd serve` for e2e tests, and the real kubectl pointed at it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { poddBin, tempDir } from './harness.js';
 
@@ -44,6 +44,21 @@ export class ServeFixture {
     if (this.proc === undefined || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     this.proc.kill(signal);
     await this.exited;
+  }
+
+  /**
+   * The end of a test file: every pod is deleted (whatever the tests left, failed ones included), then podd serve
+   * stops and its directory goes, so nothing of it outlives the file.
+   */
+  async dispose(): Promise<void> {
+    if (this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null) {
+      try {
+        this.kubectl('delete', 'pods', '--all', '-A', '--force', '--grace-period=0', '--wait=true', '--timeout=60s');
+      } finally {
+        await this.stop();
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   kubectl(...args: string[]): string {

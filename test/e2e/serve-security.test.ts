@@ -11,7 +11,7 @@ import { ServeFixture } from './serve-harness.js';
 
 const serve = new ServeFixture();
 before(() => serve.start());
-after(() => serve.stop());
+after(() => serve.dispose());
 
 function mode(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);

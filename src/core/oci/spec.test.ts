@@ -38,6 +38,12 @@ test('sandbox: an existing network namespace is joined by path', () => {
   assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/run/netns/x' });
 });
 
+test('sandbox: hostNetwork keeps the host network and UTS namespaces, and sets no hostname', () => {
+  const s = sandboxSpec({ rootfs: '/p', hostname: 'h', sharePid: false, cgroupsPath: '/c', annotations: {}, hostNetwork: true });
+  assert.deepEqual(s.linux.namespaces.map((n) => n.type), ['pid', 'ipc', 'mount']);
+  assert.equal(s.hostname, undefined);
+});
+
 test('namespace paths: pid only with shareProcessNamespace', () => {
   assert.deepEqual(sandboxNamespacePaths(7, false), { network: '/proc/7/ns/net', ipc: '/proc/7/ns/ipc', uts: '/proc/7/ns/uts' });
   assert.equal(sandboxNamespacePaths(7, true).pid, '/proc/7/ns/pid');

@@ -15,16 +15,19 @@ export interface SandboxSpecInput {
   sharePid: boolean;
   cgroupsPath: string;
   annotations: Record<string, string>;
-  /** Existing network namespace to join (hostNetwork or a pinned netns); a new one when absent. */
+  /** Existing network namespace to join (a pinned netns); a new one when absent. */
   networkNamespace?: string;
+  /** hostNetwork: pause stays in the host's network and UTS namespaces, as the kubelet's NamespaceMode_NODE. */
+  hostNetwork?: boolean;
 }
 
 export function sandboxSpec(input: SandboxSpecInput): OciSpec {
+  const host = input.hostNetwork === true;
   const namespaces: OciNamespace[] = [
     { type: 'pid' },
-    input.networkNamespace !== undefined ? { type: 'network', path: input.networkNamespace } : { type: 'network' },
+    ...(host ? [] : [input.networkNamespace !== undefined ? { type: 'network' as const, path: input.networkNamespace } : { type: 'network' as const }]),
     { type: 'ipc' },
-    { type: 'uts' },
+    ...(host ? [] : [{ type: 'uts' as const }]),
     { type: 'mount' },
   ];
   return {
@@ -40,7 +43,8 @@ export function sandboxSpec(input: SandboxSpecInput): OciSpec {
       noNewPrivileges: true,
     },
     root: { path: input.rootfs, readonly: true },
-    hostname: input.hostname,
+    // runc sets a hostname only in a UTS namespace of the container's own
+    ...(host ? {} : { hostname: input.hostname }),
     mounts: baseMounts(true).filter((m) => m.destination === '/proc' || m.destination === '/dev'),
     annotations: input.annotations,
     linux: {

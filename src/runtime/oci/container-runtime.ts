@@ -44,6 +44,9 @@ export interface InstanceMeta {
   cgroupsPath: string;
   /** True when the rootfs is an overlay podd mounted (and must unmount). */
   overlay: boolean;
+  /** Sandboxes: the CNI container id of the pod network, and the IPs CNI ADD gave it. */
+  networkId?: string;
+  ips?: string[];
 }
 
 export type RootfsSource = { kind: 'layers'; layers: string[] } | { kind: 'dir'; path: string };

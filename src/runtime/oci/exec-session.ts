@@ -2,9 +2,19 @@
 // `kubectl exec`. Non-detached runc exits with the command's status. With a tty, runc itself receives the
 // container's console over an internal socket and copies it to its own terminal: that terminal is a node-pty, so
 // resizing the pty makes runc resize the console (SIGWINCH) and the command sees it.
+//
+// Three races of that arrangement are closed here:
+// - runc sizes the container's console from its own terminal only after the command has started, so a command that
+//   asks at once (`stty size`) could see 0x0 (busybox: "stty: standard input"). The process is given to runc as a
+//   file (--process, what `runc exec` builds from its flags) with consoleSize: runc's init sizes the console before
+//   it execs the command.
+// - runc makes its terminal raw only once it copies the console, and until then the pty cooks and echoes what is
+//   typed ahead: the pty is made raw (stty) before runc starts.
+// - node-pty gives up on a terminal 200 ms after its process exited and drops what was not read yet: when output is
+//   paused for a slow client as runc exits, reading resumes so the terminal drains before the final status.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PoddError } from '../../core/errors.js';
@@ -52,6 +62,40 @@ export function runcError(output: string): string {
   return output.trim() || 'runc exec failed';
 }
 
+/** An OCI process (config.json's `process`), as far as exec touches it. */
+export type ProcessSpec = Record<string, unknown> & { args?: unknown; env?: unknown };
+
+const DEFAULT_SIZE: TermSize = { cols: 80, rows: 24 };
+
+/**
+ * The process `runc exec` runs: the container's own (env, user, cwd, capabilities, rlimits, …) with the command, as
+ * runc builds it from `exec [--tty --env TERM=xterm] ID CMD...`, and under a tty the terminal's size as well, which
+ * only a process file can carry.
+ */
+export function execProcess(base: ProcessSpec, opts: ExecStart): ProcessSpec {
+  const env = Array.isArray(base.env) ? base.env.filter((e): e is string => typeof e === 'string') : [];
+  const { consoleSize: _c, ...rest } = base;
+  const p: ProcessSpec = { ...rest, args: [...opts.command], terminal: opts.tty, env: opts.tty ? [...env, 'TERM=xterm'] : env };
+  if (opts.tty) {
+    const size = opts.size ?? DEFAULT_SIZE;
+    p.consoleSize = { height: size.rows, width: size.cols };
+  }
+  return p;
+}
+
+// runc's terminal is raw before runc runs (it would make it raw itself, but only once it copies the console).
+const RAW_THEN_EXEC = 'stty raw -echo && exec "$0" "$@"';
+
+/** Whether process `pid` is gone (exited and reaped). */
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Every process of the session led by `sid` (the exec'd command: runc makes it a session leader). */
 function sessionMembers(sid: number): number[] {
   const out: number[] = [];
@@ -69,6 +113,7 @@ function sessionMembers(sid: number): number[] {
 }
 
 interface Pty {
+  readonly pid: number;
   onData(cb: (d: string) => void): unknown;
   onExit(cb: (e: { exitCode: number; signal?: number }) => void): unknown;
   write(d: string | Buffer): void;
@@ -88,6 +133,8 @@ async function loadPty(): Promise<void> {
 export class RuncExecRunner {
   private readonly live = new Set<ExecSession>();
   private readonly pidDir: string;
+  /** Bundle directories (runc state) of the instances find() returned. */
+  private readonly bundles = new Map<string, string>();
 
   constructor(private readonly opts: RuncExecOptions) {
     this.pidDir = join(opts.stateDir, 'exec');
@@ -99,12 +146,18 @@ export class RuncExecRunner {
 
   async find(t: { podUid: string; container: string }): Promise<string> {
     await loadPty();
-    const candidates = (await this.opts.instances())
+    const all = await this.opts.instances();
+    for (const id of this.bundles.keys()) if (!all.some((m) => m.id === id)) this.bundles.delete(id);
+    const candidates = all
       .filter((m) => m.podUid === t.podUid && m.role !== 'sandbox' && m.name === t.container && m.startedAt !== undefined && m.finishedAt === undefined)
       .sort((a, b) => b.attempt - a.attempt || b.restartCount - a.restartCount);
     for (const m of candidates) {
-      const state = await run(this.opts.runcPath, this.runcArgs(['state', m.id])).then((r) => JSON.parse(r.stdout) as { status?: string }, () => undefined);
-      if (state?.status === 'running') return m.id;
+      const state = await run(this.opts.runcPath, this.runcArgs(['state', m.id]))
+        .then((r) => JSON.parse(r.stdout) as { status?: string; bundle?: string }, () => undefined);
+      if (state?.status === 'running' && typeof state.bundle === 'string') {
+        this.bundles.set(m.id, state.bundle);
+        return m.id;
+      }
     }
     // The kubelet's words when the runtime has no running container of that name.
     throw new PoddError('FailedPrecondition', `container not found (${JSON.stringify(t.container)})`);
@@ -112,9 +165,15 @@ export class RuncExecRunner {
 
   start(id: string, opts: ExecStart, sink: ExecSink): ExecSession {
     if (opts.tty && ptyModule === undefined) throw new PoddError('Unavailable', 'terminals are not available: node-pty did not load');
+    const bundle = this.bundles.get(id);
+    if (bundle === undefined) throw new PoddError('FailedPrecondition', `container instance ${id} was not found for exec`);
+    const spec = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { process?: ProcessSpec };
     mkdirSync(this.pidDir, { recursive: true, mode: 0o700 });
-    const pidFile = join(this.pidDir, `${randomBytes(8).toString('hex')}.pid`);
-    const args = this.runcArgs(['--log-format', 'json', 'exec', '--pid-file', pidFile, ...(opts.tty ? ['--tty', '--env', 'TERM=xterm'] : []), id, ...opts.command]);
+    const name = randomBytes(8).toString('hex');
+    const pidFile = join(this.pidDir, `${name}.pid`);
+    const processFile = join(this.pidDir, `${name}.process.json`);
+    writeFileSync(processFile, JSON.stringify(execProcess(spec.process ?? {}, opts)), { mode: 0o600 });
+    const args = this.runcArgs(['--log-format', 'json', 'exec', '--pid-file', pidFile, '--process', processFile, id]);
 
     // Until runc writes the pid file the command has not started, and what arrives on the error stream is runc's
     // own failure (no such executable, …): held back, it becomes the session's error instead of output.
@@ -130,8 +189,10 @@ export class RuncExecRunner {
         held.push(d);
       }
     };
+    let onPoll: () => void = () => undefined;
     const poll = setInterval(() => {
       if (held.length > 0 && isStarted()) fromErrStream(Buffer.alloc(0));
+      onPoll();
     }, 20);
 
     let exited = false;
@@ -145,6 +206,7 @@ export class RuncExecRunner {
       this.live.delete(session);
       const ran = isStarted();
       rmSync(pidFile, { force: true });
+      rmSync(processFile, { force: true });
       if (ran) {
         fromErrStream(Buffer.alloc(0));
         sink.exit({ exitCode: code });
@@ -166,19 +228,43 @@ export class RuncExecRunner {
 
     let session: ExecSession;
     if (opts.tty) {
-      const size = opts.size ?? { cols: 80, rows: 24 };
-      const term = (ptyModule as PtyModule).spawn(this.opts.runcPath, args, { name: 'xterm', cols: size.cols, rows: size.rows, encoding: null });
+      const size = opts.size ?? DEFAULT_SIZE;
+      const term = (ptyModule as PtyModule).spawn('/bin/sh', ['-c', RAW_THEN_EXEC, this.opts.runcPath, ...args],
+        { name: 'xterm', cols: size.cols, rows: size.rows, encoding: null });
       errOut = (d) => sink.stdout(d);
-      term.onData((d) => fromErrStream(typeof d === 'string' ? Buffer.from(d) : d));
-      term.onExit((e) => finish(e.signal ? 128 + e.signal : e.exitCode));
+      // node-pty reports the exit once the terminal is read to its end, all output delivered; but only within 200 ms
+      // of the exit, after which it drops what is left. Once runc is gone, what it left (at most the terminal's
+      // buffer: runc exits only after copying everything to it) is read whether or not the client keeps up.
+      let paused = false;
+      let draining = false;
+      onPoll = () => {
+        if (paused && !draining && gone(term.pid)) {
+          draining = true;
+          dbg('drain');
+          term.resume();
+        }
+      };
+      let dbgBytes = 0; const t0 = Date.now();
+      const dbg = (m: string): void => { process.stderr.write(`DBG ${Date.now() - t0} ${m} bytes=${dbgBytes} paused=${paused} draining=${draining}\n`); };
+      term.onData((d) => { dbgBytes += d.length; fromErrStream(typeof d === 'string' ? Buffer.from(d) : d); });
+      term.onExit((e) => { dbg('exit'); finish(e.signal ? 128 + e.signal : e.exitCode); });
+      const dbgI = setInterval(() => { if (gone(term.pid)) { dbg('gone'); clearInterval(dbgI); } }, 5);
       killRunc = () => term.kill('SIGKILL');
       session = {
         write: (d) => term.write(d),
         // A terminal has no end of input to pass on; ^D is the user's to type.
         closeStdin: () => undefined,
         resize: (s) => term.resize(s.cols, s.rows),
-        pauseOutput: () => term.pause(),
-        resumeOutput: () => term.resume(),
+        pauseOutput: () => {
+          if (paused || draining) return;
+          paused = true;
+          term.pause();
+        },
+        resumeOutput: () => {
+          if (!paused) return;
+          paused = false;
+          term.resume();
+        },
         kill: () => undefined,
       };
     } else {
