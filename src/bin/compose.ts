@@ -48,7 +48,7 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
   const volumes = new LinuxPodVolumeManager();
   const deps: AgentDeps = {
     runtime,
-    sandboxes: new SandboxService(runtime, paths, cfg.stateDir, network),
+    sandboxes: new SandboxService(runtime, paths, cfg.stateDir, cfg.podNetwork === 'cni' ? network : undefined),
     images,
     volumes,
     paths,

@@ -21,6 +21,8 @@ export interface NodeConfig {
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** CNI: PODD_CNI_CONF_DIR (/etc/cni/net.d), PODD_CNI_BIN_DIR (colon-separated), PODD_POD_CIDR for podd's default network. */
+  /** PODD_NETWORK=none: pods get a private network namespace with loopback only, no CNI (benchmarks, debugging). */
+  podNetwork: 'cni' | 'none';
   cniConfDir: string;
   cniBinDirs: string[];
   podCidr?: string;
@@ -55,6 +57,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NodeCon
     runcPath: env['PODD_RUNC'] ?? firstExisting(['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc']),
     conmonPath: env['PODD_CONMON'] ?? firstExisting(['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon']),
     nodeName: env['PODD_NODE_NAME'] ?? hostname(),
+    podNetwork: env['PODD_NETWORK'] === 'none' ? 'none' : 'cni',
     cniConfDir: env['PODD_CNI_CONF_DIR'] ?? '/etc/cni/net.d',
     cniBinDirs: (env['PODD_CNI_BIN_DIR'] ?? '/usr/lib/cni:/opt/cni/bin').split(':').filter((d) => d !== ''),
     ...optional('podCidr', env['PODD_POD_CIDR']),
