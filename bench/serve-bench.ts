@@ -19,7 +19,7 @@ const LABEL = 'podd-bench';
 const RUN_ID = String(process.pid);
 const TIMEOUT_MS = 180_000;
 /** Keeps running, and stops at once on SIGTERM (a bare `sleep` as pid 1 ignores it until the grace period ends). */
-const LONG_RUNNING = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
+export const LONG_RUNNING = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
 
 export interface ServeFigures {
   /** The runc floor of init-demo's shape, measured before each single-pod run. */

@@ -58,9 +58,10 @@ export class PodWorker {
     const merged: Pod = { ...next, status: this.ctx.pod.status ?? { phase: 'Pending' } };
     if (this.isTerminating()) merged.metadata = { ...next.metadata, deletionTimestamp: this.ctx.pod.metadata.deletionTimestamp ?? '' };
     const changed = JSON.stringify(next.spec) !== JSON.stringify(this.ctx.pod.spec);
+    const deletionBegins = next.metadata.deletionTimestamp !== undefined && !this.isTerminating();
     this.ctx.pod = merged;
-    // Our own status writes come back as MODIFIED too: only a spec change needs a sync.
-    if (changed) this.poke();
+    // Our own status writes come back as MODIFIED too: only a spec change or the start of a deletion needs a sync.
+    if (changed || deletionBegins) this.poke();
   }
 
   poke(): void {

@@ -10,11 +10,10 @@
 //   it execs the command.
 // - runc makes its terminal raw only once it copies the console, and until then the pty cooks and echoes what is
 //   typed ahead: the pty is made raw (stty) before runc starts.
-// - node-pty gives up on a terminal 200 ms after its process exited and drops what was not read yet: when output is
-//   paused for a slow client as runc exits, reading resumes so the terminal drains before the final status.
+// - A terminal's output is read to its end before the final status (TerminalOutput below).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsConstants, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PoddError } from '../../core/errors.js';
@@ -114,6 +113,8 @@ function sessionMembers(sid: number): number[] {
 
 interface Pty {
   readonly pid: number;
+  /** The slave's path (node-pty's UnixTerminal has it, its typings do not). */
+  readonly ptsName?: string;
   onData(cb: (d: string) => void): unknown;
   onExit(cb: (e: { exitCode: number; signal?: number }) => void): unknown;
   write(d: string | Buffer): void;
@@ -128,6 +129,96 @@ type PtyModule = { spawn(file: string, args: string[], opts: { name: string; col
 let ptyModule: PtyModule | undefined;
 async function loadPty(): Promise<void> {
   ptyModule ??= await import('node-pty').then((m) => m as unknown as PtyModule, () => undefined);
+}
+
+/**
+ * Reads runc's terminal to its very end. A pty hands out at most 4095 bytes a read, and libuv ends a stream at the
+ * first hangup after a short read: what runc left in the terminal beyond one read when it exits would be dropped, and
+ * node-pty besides gives up on the terminal 200 ms after the exit, read or not. So podd holds the terminal's slave
+ * open itself, which keeps the hangup away while runc runs; once runc is gone, it resumes reading (output may be
+ * paused for a slow client: what is left is at most the terminal's buffer, as runc exits only once it copied
+ * everything there), writes a mark through its slave, passes on everything up to the mark, and only then closes the
+ * slave, which ends the stream.
+ */
+export class TerminalOutput {
+  private slave: number | undefined;
+  private paused = false;
+  private draining = false;
+  /** Decimal digits: no output setting of a terminal changes them. */
+  private readonly mark = Buffer.from(Array.from(randomBytes(24), (b) => String(b % 10)).join(''));
+  private markWritten = -1;
+  private tail = Buffer.alloc(0);
+
+  constructor(private readonly term: Pty, private readonly out: (d: Buffer) => void) {
+    try {
+      this.slave = openSync(term.ptsName ?? '', fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
+    } catch {
+      // Without it, what is left in the terminal is still read while node-pty lets it.
+      this.slave = undefined;
+    }
+    term.onData((d) => this.data(typeof d === 'string' ? Buffer.from(d) : d));
+  }
+
+  pause(): void {
+    if (this.paused || this.draining) return;
+    this.paused = true;
+    this.term.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.term.resume();
+  }
+
+  /** Called every few milliseconds until the exit: notices that runc is gone, and drains the terminal. */
+  poll(): void {
+    if (!this.draining) {
+      if (!gone(this.term.pid)) return;
+      this.draining = true;
+      if (this.paused) this.term.resume();
+      this.markWritten = 0;
+    }
+    if (this.slave === undefined || this.markWritten >= this.mark.length) return;
+    try {
+      this.markWritten += writeSync(this.slave, this.mark, this.markWritten);
+    } catch (err) {
+      // EAGAIN: the terminal is full, the next poll tries again. Anything else: no mark can come.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') this.closeSlave();
+    }
+  }
+
+  /** At the exit: passes on what was held back, and lets go of the slave. */
+  close(): void {
+    if (this.tail.length > 0) this.out(this.tail);
+    this.tail = Buffer.alloc(0);
+    this.closeSlave();
+  }
+
+  private data(d: Buffer): void {
+    if (this.markWritten < 0 || this.slave === undefined) {
+      this.out(d);
+      return;
+    }
+    // The mark may come in pieces: up to its length less one byte is held back.
+    const all = this.tail.length > 0 ? Buffer.concat([this.tail, d]) : d;
+    const at = all.indexOf(this.mark);
+    if (at >= 0) {
+      this.tail = Buffer.alloc(0);
+      if (at > 0) this.out(all.subarray(0, at));
+      this.closeSlave();
+      return;
+    }
+    const keep = Math.min(all.length, this.mark.length - 1);
+    if (all.length > keep) this.out(all.subarray(0, all.length - keep));
+    this.tail = Buffer.from(all.subarray(all.length - keep));
+  }
+
+  private closeSlave(): void {
+    if (this.slave === undefined) return;
+    closeSync(this.slave);
+    this.slave = undefined;
+  }
 }
 
 export class RuncExecRunner {
@@ -198,10 +289,12 @@ export class RuncExecRunner {
     let exited = false;
     let killTimer: NodeJS.Timeout | undefined;
     let killRunc: () => void = () => undefined;
+    let endOutput: () => void = () => undefined;
     const finish = (code: number): void => {
       if (exited) return;
       exited = true;
       clearInterval(poll);
+      endOutput();
       clearInterval(killTimer);
       this.live.delete(session);
       const ran = isStarted();
@@ -232,39 +325,18 @@ export class RuncExecRunner {
       const term = (ptyModule as PtyModule).spawn('/bin/sh', ['-c', RAW_THEN_EXEC, this.opts.runcPath, ...args],
         { name: 'xterm', cols: size.cols, rows: size.rows, encoding: null });
       errOut = (d) => sink.stdout(d);
-      // node-pty reports the exit once the terminal is read to its end, all output delivered; but only within 200 ms
-      // of the exit, after which it drops what is left. Once runc is gone, what it left (at most the terminal's
-      // buffer: runc exits only after copying everything to it) is read whether or not the client keeps up.
-      let paused = false;
-      let draining = false;
-      onPoll = () => {
-        if (paused && !draining && gone(term.pid)) {
-          draining = true;
-          dbg('drain');
-          term.resume();
-        }
-      };
-      let dbgBytes = 0; const t0 = Date.now();
-      const dbg = (m: string): void => { process.stderr.write(`DBG ${Date.now() - t0} ${m} bytes=${dbgBytes} paused=${paused} draining=${draining}\n`); };
-      term.onData((d) => { dbgBytes += d.length; fromErrStream(typeof d === 'string' ? Buffer.from(d) : d); });
-      term.onExit((e) => { dbg('exit'); finish(e.signal ? 128 + e.signal : e.exitCode); });
-      const dbgI = setInterval(() => { if (gone(term.pid)) { dbg('gone'); clearInterval(dbgI); } }, 5);
+      const output = new TerminalOutput(term, fromErrStream);
+      onPoll = () => output.poll();
+      endOutput = () => output.close();
+      term.onExit((e) => finish(e.signal ? 128 + e.signal : e.exitCode));
       killRunc = () => term.kill('SIGKILL');
       session = {
         write: (d) => term.write(d),
         // A terminal has no end of input to pass on; ^D is the user's to type.
         closeStdin: () => undefined,
         resize: (s) => term.resize(s.cols, s.rows),
-        pauseOutput: () => {
-          if (paused || draining) return;
-          paused = true;
-          term.pause();
-        },
-        resumeOutput: () => {
-          if (!paused) return;
-          paused = false;
-          term.resume();
-        },
+        pauseOutput: () => output.pause(),
+        resumeOutput: () => output.resume(),
         kill: () => undefined,
       };
     } else {
