@@ -3,12 +3,16 @@
 //   podd:   `podd run -f examples/init-demo.yaml` to all apps started, and to completion
 //   podman: `podman kube play` of the same pod, when podman is installed
 //   serve:  `podd serve` driven by kubectl: init-demo apply → Ready, 50 pods at once, serve's memory (serve-bench.ts)
-// Prints medians and ratios and writes bench/results.md.
+//   network: the CNI cost against PODD_NETWORK=none, pod-to-pod TCP against host loopback (net-bench.ts)
+// Prints medians and ratios and writes bench/results.md. BENCH_ONLY=network runs the networking part alone and
+// replaces only the Networking section of bench/results.md.
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { RUNS, busyboxLayer, median, poddBin, repoRoot, runcFloor } from './common.js';
+import { netBench } from './net-bench.js';
+import { NET_HEADING, netSection } from './net-report.js';
 import { BULK, BULK_RUNS, serveBench } from './serve-bench.js';
 import { serveNotes, serveRows } from './serve-report.js';
 import type { Row } from './serve-report.js';
@@ -58,7 +62,26 @@ function podmanPlay(): number | undefined {
   }
 }
 
+const resultsFile = join(repoRoot, 'bench', 'results.md');
+const measuredOn = (): string =>
+  `${new Date().toISOString()} on ${execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim()}, ${cpus().length} cores`;
+
+/** BENCH_ONLY=network: the Networking section alone, in place of the one in bench/results.md (or appended). */
+async function networkOnly(): Promise<void> {
+  const section = netSection(await netBench(), measuredOn()).join('\n');
+  process.stdout.write(`${section}\n`);
+  const old = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# podd benchmark results\n';
+  const at = old.indexOf(`\n${NET_HEADING}\n`);
+  const before = (at < 0 ? old : old.slice(0, at)).trimEnd();
+  const next = at < 0 ? -1 : old.indexOf('\n## ', at + NET_HEADING.length + 1);
+  const after = next < 0 ? '' : `\n${old.slice(next)}`;
+  writeFileSync(resultsFile, `${before}\n\n${section}\n${after}`);
+}
+
 async function main(): Promise<void> {
+  const only = process.env['BENCH_ONLY'];
+  if (only === 'network') return networkOnly();
+  if (only !== undefined && only !== '') throw new Error(`BENCH_ONLY=${only}: only "network" is known`);
   const layer = busyboxLayer();
   runcFloor(layer);
   await poddRun(); // warm caches once
@@ -77,6 +100,7 @@ async function main(): Promise<void> {
     if (p !== undefined) podman.push(p);
   }
   const serve = await serveBench(layer);
+  const net = await netBench();
   const f = median([...floor, ...serve.floor]);
   const rows: Row[] = [
     ['runc floor: pause + 2 sequential inits + 2 apps started', f, f],
@@ -89,8 +113,7 @@ async function main(): Promise<void> {
   const lines = [
     '# podd benchmark results',
     '',
-    `Measured ${new Date().toISOString()} on ${execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim()}, ${cpus().length} cores, ` +
-      `${RUNS} runs (${BULK} pods at once: ${BULK_RUNS} rounds), medians.`,
+    `Measured ${measuredOn()}, ${RUNS} runs (${BULK} pods at once: ${BULK_RUNS} rounds), medians.`,
     'Ratios are against the runc floor measured in the same run.',
     '',
     '| what | median ms | × floor |',
@@ -100,10 +123,12 @@ async function main(): Promise<void> {
     ...serveNotes(serve),
     '',
     podman.length === 0 ? 'podman is not installed here, so it was not measured.' : '',
+    '',
+    ...netSection(net, measuredOn()),
   ];
   const out = lines.join('\n');
   process.stdout.write(`${out}\n`);
-  writeFileSync(join(repoRoot, 'bench', 'results.md'), `${out}\n`);
+  writeFileSync(resultsFile, `${out}\n`);
 }
 
 main().catch((err: unknown) => {
