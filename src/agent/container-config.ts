@@ -7,7 +7,7 @@ import { PoddError } from '../core/errors.js';
 import { containerSpec, type ContainerLimits } from '../core/oci/spec.js';
 import type { OciSpec, SandboxNamespaces } from '../core/oci/types.js';
 import { containerLimits, containerRequests } from '../core/resources/effective.js';
-import { containerMounts, podEtcMounts } from '../core/volume/container-mounts.js';
+import { type PodEtcFiles, containerMounts, podEtcMounts } from '../core/volume/container-mounts.js';
 import type { PreparedVolume } from '../core/volume/types.js';
 import { resolveImageUser } from '../runtime/image/image-user.js';
 import type { ImageRecord } from '../runtime/image/types.js';
@@ -21,7 +21,7 @@ export interface ContainerConfigInput {
   namespaces: SandboxNamespaces;
   hostname: string;
   volumes: ReadonlyMap<string, PreparedVolume>;
-  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  etcFiles: PodEtcFiles;
   /** The pod's /dev/shm on the host. */
   shmDir: string;
   hostCapabilities: readonly string[];

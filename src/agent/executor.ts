@@ -2,6 +2,7 @@
 // init containers → app containers. It makes no decisions of its own beyond what the plan and back-off say.
 import type { Container } from '../api/types.js';
 import { isSidecar } from '../api/types.js';
+import { DEFAULT_CLUSTER_DOMAIN, podDnsType, podHostDomain } from '../core/dns/resolv-conf.js';
 import { errorCode } from '../core/errors.js';
 import { sandboxNamespacePaths } from '../core/oci/types.js';
 import { checkBackoff } from '../core/plan/backoff.js';
@@ -164,14 +165,27 @@ export class PlanExecutor {
    */
   private async writePodFiles(ctx: PodContext, sandbox: InstanceMeta): Promise<void> {
     const dir = podDir(this.deps.paths, ctx.pod);
-    const hostNetwork = ctx.pod.spec.hostNetwork === true;
+    const { spec } = ctx.pod;
+    const hostNetwork = spec.hostNetwork === true;
+    const namespace = ctx.pod.metadata.namespace ?? 'default';
+    const domain = this.deps.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    const hostDomain = podHostDomain(spec.subdomain, namespace, domain);
+    const cluster = this.deps.clusterDns;
     ctx.etcFiles = await writePodEtcFiles(dir, {
       hostname: hostNetwork ? hostname() : podHostname(ctx.pod),
       hostResolvConf: this.deps.hostResolvConf,
       hostNetwork,
       podIPs: sandbox.ips ?? [],
-      ...(ctx.pod.spec.hostAliases === undefined ? {} : { hostAliases: ctx.pod.spec.hostAliases }),
+      ...(spec.automountServiceAccountToken === false ? {} : { serviceAccountNamespace: namespace }),
+      ...(hostDomain === undefined ? {} : { hostDomain }),
+      ...(spec.hostAliases === undefined ? {} : { hostAliases: spec.hostAliases }),
+      dns: {
+        pod: { namespace, hostNetwork, ...(spec.dnsPolicy === undefined ? {} : { dnsPolicy: spec.dnsPolicy }), ...(spec.dnsConfig === undefined ? {} : { dnsConfig: spec.dnsConfig }) },
+        ...(cluster === undefined ? {} : { cluster: { nameservers: cluster.nameservers, domain } }),
+      },
+      onDnsWarning: (w) => this.emit(ctx, 'Warning', w.reason, w.message),
     });
+    if (cluster?.ready !== undefined && podDnsType(spec.dnsPolicy, hostNetwork) === 'cluster') await cluster.ready();
     ctx.shmDir ??= ctx.pod.spec.hostIPC === true ? '/dev/shm' : await ensurePodShm(dir);
   }
 

@@ -1,5 +1,6 @@
 // Everything one pod worker knows and owns: its pod, its instances, the reason cache and back-off state.
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import type { PodEtcFiles } from '../core/volume/container-mounts.js';
 import type { BackoffConfig, BackoffEntry } from '../core/plan/types.js';
 import type { StartFailure } from '../core/pod-runtime.js';
 import type { PreparedVolume } from '../core/volume/types.js';
@@ -23,6 +24,14 @@ export interface AgentDeps {
   hostIP?: string;
   pidsLimit: number;
   hostResolvConf: string;
+  /** The cluster domain (cluster.local): a pod's hostname.subdomain FQDN in /etc/hosts, the search list with clusterDns. */
+  clusterDomain?: string;
+  /**
+   * The cluster DNS (`podd serve`): ClusterFirst pods get these nameservers, and their containers start after
+   * `ready()` (the server listens, or gave up for now). Unset (`podd run`): ClusterFirst is Default, as for a kubelet
+   * without --cluster-dns.
+   */
+  clusterDns?: { nameservers: readonly string[]; ready?: () => Promise<void> };
   /** Capabilities podd holds: privileged containers get these. */
   hostCapabilities: readonly string[];
   /** Called at named points of a pod's start (`sandbox-started`, `created:NAME`, `started:NAME`): crash tests. */
@@ -46,7 +55,7 @@ export interface PodContext {
   /** Next restartCount per container name: survives purged instances, as the kubelet's log-file count does. */
   restartCounts: Map<string, number>;
   volumes?: Map<string, PreparedVolume>;
-  etcFiles?: { hosts: string; hostname: string; resolvConf: string };
+  etcFiles?: PodEtcFiles;
   /** Host path bound at /dev/shm in every container: the pod's tmpfs, or the host's with hostIPC. */
   shmDir?: string;
   /** Earliest time a back-off ends (ms since epoch); the worker wakes then. */

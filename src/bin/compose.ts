@@ -44,6 +44,8 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     cacheDir: join(cfg.dataDir, 'cni', 'results'),
     netnsDir: join(cfg.stateDir, 'netns'),
     defaultNetwork: cfg.podCidr === undefined ? {} : { podCidr: cfg.podCidr },
+    // The bridge stays, as cni0 or docker0 do: no pod pays for making it again, and the cluster DNS address on it lives on.
+    removeIdleBridge: false,
   });
   const volumes = new LinuxPodVolumeManager();
   const deps: AgentDeps = {
@@ -57,7 +59,8 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     nodeName: cfg.nodeName,
     ...(cfg.nodeIP === undefined ? {} : { hostIP: cfg.nodeIP }),
     pidsLimit: cfg.pidsLimit,
-    hostResolvConf: '/etc/resolv.conf',
+    hostResolvConf: cfg.hostResolvConf,
+    clusterDomain: cfg.clusterDomain,
     hostCapabilities: hostCapabilities(),
     ...(cfg.failpoint === undefined ? {} : { failpoint: killSelfAt(cfg.failpoint) }),
   };

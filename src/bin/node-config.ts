@@ -1,8 +1,9 @@
 // podd's node-wide settings, from flags and environment, with the defaults a fresh host gets.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CLUSTER_DOMAIN, isLoopbackAddress, parseResolvConf } from '../core/dns/resolv-conf.js';
 
 export interface NodeConfig {
   /** Images, pod data: /var/lib/podd. */
@@ -26,6 +27,20 @@ export interface NodeConfig {
   cniConfDir: string;
   cniBinDirs: string[];
   podCidr?: string;
+  /**
+   * The host's resolver settings that Default pods get and the cluster DNS forwards to (the kubelet's --resolv-conf):
+   * PODD_RESOLV_CONF, else systemd-resolved's upstream file when /etc/resolv.conf names only its loopback stub.
+   */
+  hostResolvConf: string;
+  /** PODD_CLUSTER_DOMAIN: cluster.local. */
+  clusterDomain: string;
+  /**
+   * PODD_CLUSTER_DNS: the address `podd serve` answers cluster names on and ClusterFirst pods use; unset means the
+   * pod network's gateway (10.86.0.1), `none` turns the cluster DNS off.
+   */
+  clusterDns?: string;
+  /** PODD_DNS_UPSTREAM: comma-separated `ip` or `ip:port` the cluster DNS forwards to instead of hostResolvConf's. */
+  dnsUpstreams?: string[];
   /** PODD_FAILPOINT: the agent kills itself (SIGKILL) on reaching this point, for crash-recovery tests. */
   failpoint?: string;
 }
@@ -42,6 +57,21 @@ function firstHostIPv4(): string | undefined {
     if (found) return found.address;
   }
   return undefined;
+}
+
+const SYSTEMD_RESOLVED_UPSTREAM = '/run/systemd/resolve/resolv.conf';
+
+/** The kubelet's advice: a resolv.conf naming only a loopback stub is useless in a pod; use the real upstream file. */
+function defaultResolvConf(): string {
+  try {
+    const etc = parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8'));
+    if (etc.nameservers.length > 0 && etc.nameservers.every(isLoopbackAddress) && existsSync(SYSTEMD_RESOLVED_UPSTREAM)) {
+      return SYSTEMD_RESOLVED_UPSTREAM;
+    }
+  } catch {
+    // unreadable: the pod start that needs it reports the error
+  }
+  return '/etc/resolv.conf';
 }
 
 function firstExisting(candidates: string[]): string {
@@ -65,6 +95,10 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NodeCon
     pidsLimit: Number(env['PODD_PIDS_LIMIT'] ?? 4096),
     backoffBaseMs: 10_000,
     backoffMaxMs: 300_000,
+    hostResolvConf: env['PODD_RESOLV_CONF'] || defaultResolvConf(),
+    clusterDomain: env['PODD_CLUSTER_DOMAIN'] || DEFAULT_CLUSTER_DOMAIN,
+    ...optional('clusterDns', env['PODD_CLUSTER_DNS'] || undefined),
+    ...(env['PODD_DNS_UPSTREAM'] ? { dnsUpstreams: env['PODD_DNS_UPSTREAM'].split(',').map((s) => s.trim()).filter((s) => s !== '') } : {}),
     ...optional('failpoint', env['PODD_FAILPOINT'] || undefined),
   };
 }

@@ -453,3 +453,25 @@ spec:
   }
   assert.deepEqual(leftovers(), []);
 });
+
+test('every container sees its namespace in the read-only service account directory, unless automount is off', async () => {
+  const pod = (automount: string): string => `
+apiVersion: v1
+kind: Pod
+metadata: {name: sa-dir, namespace: team-a}
+spec:
+  restartPolicy: Never
+  ${automount}
+  initContainers:
+  - {name: init, image: busybox, command: [sh, -c, 'echo "$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace 2>/dev/null || echo none)"']}
+  containers:
+  - {name: c, image: busybox, command: [sh, -c, 'echo "$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace 2>/dev/null || echo none)"; touch /var/run/secrets/kubernetes.io/serviceaccount/x 2>/dev/null && echo writable || echo read-only']}
+`;
+  const on = await runPod(pod(''));
+  assert.equal(on.code, 0, on.stderr);
+  assert.deepEqual([on.output('init'), on.output('c')], [['team-a'], ['team-a', 'read-only']]);
+  const off = await runPod(pod('automountServiceAccountToken: false'));
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.output('c')[0], 'none', 'the file (no newline, as the kubelet writes it) is absent');
+  assert.deepEqual(leftovers(), []);
+});

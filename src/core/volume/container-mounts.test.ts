@@ -69,3 +69,13 @@ test('podEtcMounts binds hostname, hosts and resolv.conf; a container mount of t
   const ro = podEtcMounts(files, { readOnlyRootFilesystem: true, userMounts: [{ destination: '/etc/resolv.conf', source: '/x' }] });
   assert.deepEqual(ro.map((m) => [m.destination, m.options?.[2]]), [['/etc/hostname', 'ro'], ['/etc/hosts', 'rw']]);
 });
+
+test('podEtcMounts binds the service account directory read-only, unless the container mounts that path itself', () => {
+  const files = { hosts: '/p/h', hostname: '/p/n', resolvConf: '/p/r', serviceAccount: '/p/serviceaccount' };
+  const sa = (m: ReturnType<typeof podEtcMounts>): unknown => m.find((x) => x.destination === '/var/run/secrets/kubernetes.io/serviceaccount');
+  assert.deepEqual(sa(podEtcMounts(files)), {
+    destination: '/var/run/secrets/kubernetes.io/serviceaccount', type: 'bind', source: '/p/serviceaccount', options: ['rbind', 'rprivate', 'ro'],
+  });
+  assert.equal(sa(podEtcMounts(files, { userMounts: [{ destination: '/var/run/secrets/kubernetes.io/serviceaccount/', source: '/x' }] })), undefined);
+  assert.equal(sa(podEtcMounts({ hosts: '/p/h', hostname: '/p/n', resolvConf: '/p/r' })), undefined);
+});

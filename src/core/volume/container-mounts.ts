@@ -85,7 +85,12 @@ export interface PodEtcFiles {
   hosts: string;
   hostname: string;
   resolvConf: string;
+  /** The service account directory (its `namespace` file), when the pod automounts one. */
+  serviceAccount?: string;
 }
+
+/** Where the kubelet mounts the kube-api-access projected volume. */
+export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface PodEtcMountOptions {
   /** containerd mounts /etc/hostname and /etc/resolv.conf read-only then; the kubelet's /etc/hosts stays writable. */
@@ -101,6 +106,7 @@ export function podEtcMounts(files: PodEtcFiles, opts: PodEtcMountOptions = {}):
     { destination: '/etc/hostname', type: 'bind', source: files.hostname, options: ['rbind', 'rprivate', ro] },
     { destination: '/etc/hosts', type: 'bind', source: files.hosts, options: ['rbind', 'rprivate', 'rw'] },
     { destination: '/etc/resolv.conf', type: 'bind', source: files.resolvConf, options: ['rbind', 'rprivate', ro] },
+    ...(files.serviceAccount === undefined ? [] : [{ destination: SERVICE_ACCOUNT_MOUNT_PATH, type: 'bind', source: files.serviceAccount, options: ['rbind', 'rprivate', 'ro'] }]),
   ];
   return all.filter((m) => !taken.has(m.destination));
 }

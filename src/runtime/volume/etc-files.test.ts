@@ -58,3 +58,40 @@ test('a hostNetwork pod gets the node hosts file under its own header', async ()
     assert.equal(await readFile(files.hosts, 'utf8'), '# Kubernetes-managed hosts file (host network).\n127.0.0.1 localhost\n192.168.1.5 node1\n');
   });
 });
+
+test('resolv.conf follows the pod DNS policy: ClusterFirst, Default, None with dnsConfig; warnings for what was cut', async () => {
+  await withTempDir(async (dir) => {
+    const hostResolvConf = join(dir, 'host-resolv.conf');
+    await writeFile(hostResolvConf, '# host\nnameserver 192.0.2.53\nsearch corp.example\noptions timeout:2\n');
+    const cluster = { nameservers: ['10.86.0.1'], domain: 'cluster.local' };
+    const write = async (name: string, pod: Record<string, unknown>, withCluster = true): Promise<string> => {
+      const files = await writePodEtcFiles(join(dir, name), {
+        hostname: name, hostResolvConf, dns: { pod: { namespace: 'team', ...pod }, ...(withCluster ? { cluster } : {}) },
+      });
+      return readFile(files.resolvConf, 'utf8');
+    };
+    assert.equal(await write('cf', { dnsPolicy: 'ClusterFirst' }),
+      'search team.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver 10.86.0.1\noptions ndots:5\n');
+    assert.equal(await write('cf-run', { dnsPolicy: 'ClusterFirst' }, false), 'search corp.example\nnameserver 192.0.2.53\noptions timeout:2\n');
+    assert.equal(await write('def', { dnsPolicy: 'Default' }), 'search corp.example\nnameserver 192.0.2.53\noptions timeout:2\n');
+    assert.equal(await write('none', { dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], searches: ['x.example'], options: [{ name: 'ndots', value: '1' }] } }),
+      'search x.example\nnameserver 1.1.1.1\noptions ndots:1\n');
+    const warnings: string[] = [];
+    const files = await writePodEtcFiles(join(dir, 'many'), {
+      hostname: 'many', hostResolvConf, onDnsWarning: (w) => warnings.push(`${w.reason}: ${w.message}`),
+      dns: { pod: { namespace: 'team', dnsPolicy: 'Default', dnsConfig: { nameservers: ['1.1.1.1', '1.0.0.1', '8.8.8.8'] } } },
+    });
+    assert.equal(await readFile(files.resolvConf, 'utf8'), 'search corp.example\nnameserver 192.0.2.53\nnameserver 1.1.1.1\nnameserver 1.0.0.1\noptions timeout:2\n');
+    assert.deepEqual(warnings, ['DNSConfigForming: Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 192.0.2.53 1.1.1.1 1.0.0.1']);
+  });
+});
+
+test('a pod with a subdomain has its FQDN in /etc/hosts', async () => {
+  await withTempDir(async (dir) => {
+    await writeFile(join(dir, 'resolv.conf'), '');
+    const files = await writePodEtcFiles(join(dir, 'pod'), {
+      hostname: 'db-0', podIPs: ['10.86.0.5'], hostDomain: 'db.team.svc.cluster.local', hostResolvConf: join(dir, 'resolv.conf'),
+    });
+    assert.match(await readFile(files.hosts, 'utf8'), /\n10\.86\.0\.5\tdb-0\.db\.team\.svc\.cluster\.local\tdb-0\n$/);
+  });
+});
