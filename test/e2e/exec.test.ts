@@ -3,7 +3,7 @@
 // started outlives it: not when it ends, not when kubectl is killed, not when podd serve stops.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsConstants, openSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as pty from 'node-pty';
@@ -108,6 +108,9 @@ function processesIn(container: string): string[] {
   return execFileSync('runc', ['ps', id], { encoding: 'utf8' }).trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(7).join(' '));
 }
 
+/** podd's `runc [--log-format json] exec --pid-file …` on the host. */
+const RUNC_EXEC = /runc .*\bexec --pid-file /;
+
 /** Host processes whose command line matches (without this check's own shell). */
 function hostProcesses(pattern: RegExp): string[] {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => pattern.test(l));
@@ -116,7 +119,7 @@ function hostProcesses(pattern: RegExp): string[] {
 /** After an exec: no runc exec of this pod is left, and each container runs only its own command again. */
 function assertExecsGone(): void {
   const ids = [...instances().values()];
-  assert.deepEqual(hostProcesses(/runc exec/).filter((l) => ids.some((id) => l.includes(id))), []);
+  assert.deepEqual(hostProcesses(RUNC_EXEC).filter((l) => ids.some((id) => l.includes(id))), []);
   assert.deepEqual(processesIn('app'), ['sleep 3600']);
   assert.deepEqual(processesIn('side'), ['sleep 3600']);
 }
@@ -183,20 +186,33 @@ test('stdin reaches the command and ends with EOF; stderr stays apart from stdou
   assertExecsGone();
 });
 
-/** kubectl on a terminal of its own (node-pty), with everything it prints collected. */
-function onTerminal(args: string[], size: { cols: number; rows: number }): { term: pty.IPty; output: () => string; exit: Promise<number> } {
-  const term = pty.spawn('kubectl', args, { name: 'xterm', cols: size.cols, rows: size.rows, env: env as Record<string, string> });
+/**
+ * kubectl (or another client) on a terminal of its own (node-pty), with everything it prints collected. The test
+ * holds the terminal's slave open until the client exits: libuv ends a pty's stream at the first hangup after a short
+ * read, which would drop what the client printed last when that is more than one read (4095 bytes).
+ */
+function onTerminal(args: string[], size: { cols: number; rows: number }, file = 'kubectl'): { term: pty.IPty; output: () => string; exit: Promise<number> } {
+  const term = pty.spawn(file, args, { name: 'xterm', cols: size.cols, rows: size.rows, env: env as Record<string, string> });
+  const slave = openSync((term as pty.IPty & { ptsName: string }).ptsName, fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
   let output = '';
   term.onData((d) => (output += d));
-  const exit = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+  const exit = new Promise<number>((resolve) => term.onExit((e) => {
+    closeSync(slave);
+    resolve(e.exitCode);
+  }));
   return { term, output: () => output, exit };
 }
+
+// Under a tty runc turns off the container console's CR-before-LF only once it receives the console, while the
+// command may already have written through it: a first line can come as "\r\r\n" (which a terminal shows as "\r\n").
+// podd's own client adds one more CR (Node's raw mode keeps the terminal's output processing).
+const EOL = '\r+\n';
 
 test('-it: a terminal of kubectl\'s size with TERM=xterm, resizes reach the command, keys and exit code go through', async () => {
   const script = 'stty size; echo "term=$TERM"; trap "stty size" WINCH; while :; do read -r line && echo "got $line"; [ "$line" = q ] && exit 7; done';
   const k = onTerminal(['exec', '-it', 'exec-demo', '-c', 'app', '--', 'sh', '-c', script], { cols: 100, rows: 30 });
-  await until('the first size', () => k.output().includes('30 100\r\n'), 10_000);
-  assert.match(k.output(), /term=xterm\r\n/);
+  // (The two lines may come in separate frames.)
+  await until('the first size and TERM', () => new RegExp(`^30 100${EOL}term=xterm\r\n`).test(k.output()), 10_000);
   k.term.resize(120, 40);
   await until('the new size', () => k.output().includes('40 120\r\n'), 10_000);
   k.term.write('hello\r');
@@ -209,6 +225,30 @@ test('-it: a terminal of kubectl\'s size with TERM=xterm, resizes reach the comm
   const nope = onTerminal(['exec', '-it', 'exec-demo', '-c', 'app', '--', 'no-such-command'], { cols: 100, rows: 30 });
   assert.equal(await nope.exit, 1);
   assert.match(nope.output(), /^error: Internal error occurred: error executing command in container: exec failed: .*"no-such-command": executable file not found in \$PATH\r\n$/);
+  assertExecsGone();
+});
+
+test('-it, again and again: the command sees its terminal\'s size from its first instruction, and output arrives to its end', async () => {
+  // runc used to size the container's console only after the command had started: `stty size` saw 0x0 in some runs.
+  for (let i = 0; i < 10; i++) {
+    const size = { cols: 90 + i, rows: 25 + i };
+    for (const [file, pre] of [['kubectl', []], [process.execPath, [poddBin]]] as const) {
+      const k = onTerminal([...pre, 'exec', '-it', 'exec-demo', '-c', 'app', '--', 'stty', 'size'], size, file);
+      const code = await k.exit;
+      assert.match(k.output(), new RegExp(`^${size.rows} ${size.cols}${EOL}$`), `run ${i} of ${file}`);
+      assert.equal(code, 0);
+    }
+  }
+  // More output than a terminal holds, written just before the command exits: its last bytes arrive too.
+  for (let i = 0; i < 3; i++) {
+    const k = onTerminal(['exec', '-it', 'exec-demo', '-c', 'app', '--', 'sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" a; echo; echo END'], { cols: 80, rows: 24 });
+    assert.equal(await k.exit, 0);
+    assert.match(k.output(), /^a{300000}\r+\nEND\r\n$/, `run ${i}: ${k.output().length} characters, ending ${JSON.stringify(k.output().slice(-20))}`);
+  }
+  // -t without -i asks for no terminal at all (kubectl drops it, as against any cluster): stty has none to ask.
+  const noStdin = await kubectl(['exec', '-t', 'exec-demo', '-c', 'app', '--', 'stty', 'size']);
+  assert.equal(noStdin.code, 1);
+  assert.match(noStdin.stdout + noStdin.stderr, /stty: standard input: (Inappropriate ioctl for device|Not a tty)/);
   assertExecsGone();
 });
 
@@ -235,7 +275,7 @@ test('a kubectl that is killed takes its command (and what the command started) 
   k.term.kill('SIGKILL');
   await k.exit;
   await until('the tty command to be gone', () => !processesIn('app').includes('sleep 7773'), 10_000);
-  await until('runc exec to be gone', () => hostProcesses(/runc exec/).filter((l) => l.includes(instances().get('app') ?? '-')).length === 0, 10_000);
+  await until('runc exec to be gone', () => hostProcesses(RUNC_EXEC).filter((l) => l.includes(instances().get('app') ?? '-')).length === 0, 10_000);
   assertExecsGone();
 });
 
@@ -256,6 +296,6 @@ test('stopping podd serve ends running execs (kubectl sees exit 137); after a re
   const mine = (): string[] => leftovers().filter((l) => l.includes(podUid) || ids.some((id) => l.includes(id)));
   await until('the pod\'s containers to be removed', () => instances().size === 0 && mine().length === 0, 20_000);
   assert.deepEqual(mine(), []);
-  assert.deepEqual(hostProcesses(/sleep 777\d|runc exec --pid-file \/run\/podd\/exec/), []);
-  assert.deepEqual(existsSync('/run/podd/exec') ? readdirSync('/run/podd/exec') : [], [], 'no pid file is left');
+  assert.deepEqual(hostProcesses(/sleep 777\d|exec --pid-file \/run\/podd\/exec/), []);
+  assert.deepEqual(existsSync('/run/podd/exec') ? readdirSync('/run/podd/exec') : [], [], 'no pid or process file is left');
 });

@@ -182,13 +182,9 @@ function serve(ws: WebSocket, runner: ExecRunner, instanceId: string, req: ExecR
     exit: (outcome) => {
       if (ended) return;
       ended = true;
-      if (ws.readyState !== ws.OPEN) return;
-      // The status follows all output, and the close frame the status. The wait for the client's close starts
-      // once the status is written out, so a slow client is not cut off while it still receives output (one that
-      // never reads is ended by ws's own close timeout).
-      ws.send(frame(Channel.status, JSON.stringify(outcomeStatus(outcome, req.command))), { binary: true },
-        () => setTimeout(() => ws.terminate(), CLOSE_WAIT_MS).unref());
-      ws.close(1000);
+      send(Channel.status, Buffer.from(JSON.stringify(outcomeStatus(outcome, req.command))));
+      if (ws.readyState === ws.OPEN) ws.close(1000);
+      setTimeout(() => ws.terminate(), CLOSE_WAIT_MS).unref();
     },
   };
   const handle = (msg: Buffer): void => {
