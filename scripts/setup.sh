@@ -41,4 +41,10 @@ if ! podd images 2>/dev/null | grep -q '^docker.io/library/busybox  *latest'; th
   sh scripts/build-base-image.sh .cache/busybox-rootfs.tar
   podd image import .cache/busybox-rootfs.tar busybox:latest >/dev/null
 fi
+# The Kubernetes docs' init-container example asks for busybox:1.28: the same local image under that name, until
+# images come from registries.
+if ! podd images 2>/dev/null | grep -q '^docker.io/library/busybox  *1.28 '; then
+  [ -f .cache/busybox-rootfs.tar ] || sh scripts/build-base-image.sh .cache/busybox-rootfs.tar
+  podd image import .cache/busybox-rootfs.tar busybox:1.28 >/dev/null
+fi
 echo "setup: ready ($(podd version))" >&2
