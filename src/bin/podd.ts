@@ -17,8 +17,8 @@ commands:
   images                      list images
   rmi NAME                    remove an image
   cleanup                     remove pods left behind by a podd run that was killed
-  serve [--bind ADDR] [--port N] [--kubeconfig FILE] [--db FILE] [--event-ttl D]
-                              the node agent and a Kubernetes API for kubectl (work in progress: see README)
+  serve [--bind ADDR] [--port N] [--kubeconfig FILE] [--db FILE] [--event-ttl D] [--service-cidr CIDR]
+                              the node agent and a Kubernetes API for kubectl (see README)
   version                     print podd's version
 
 ${CLIENT_USAGE}`;
@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
           kubeconfig: { type: 'string', default: DEFAULT_KUBECONFIG },
           db: { type: 'string' },
           'event-ttl': { type: 'string' },
+          'service-cidr': { type: 'string' },
         },
       });
       const port = Number(values.port);
@@ -93,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
         bind: values.bind ?? '127.0.0.1', port, kubeconfig: values.kubeconfig ?? DEFAULT_KUBECONFIG,
         ...(values.db === undefined ? {} : { db: values.db }),
         ...(eventTtlMs === undefined ? {} : { eventTtlMs }),
+        ...(values['service-cidr'] === undefined ? {} : { serviceCidr: values['service-cidr'] }),
       }, cfg);
     }
     case 'cleanup':

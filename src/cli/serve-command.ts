@@ -4,6 +4,8 @@ import type { Pod } from '../api/types.js';
 import { NodeAgent } from '../agent/node-agent.js';
 import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
+import { startClusterDnsFor } from '../cluster/dns/cluster-dns.js';
+import { apiEndpointFor, serviceCidrFor, startServices } from '../cluster/services.js';
 import { RuncExecRunner } from '../runtime/oci/exec-session.js';
 import type { NodeConfig } from '../bin/node-config.js';
 import { createApiServer } from '../server/http/api-server.js';
@@ -20,12 +22,19 @@ export interface ServeOptions {
   db?: string;
   /** How long events live after their last activity (--event-ttl; the API server's default 1 h when unset). */
   eventTtlMs?: number;
+  /** ClusterIPs come from here (--service-cidr; else PODD_SERVICE_CIDR, else 10.87.0.0/16). */
+  serviceCidr?: string;
+}
+
+function optionalApiEndpoint(e: { ip: string; port: number } | undefined): { apiEndpoint?: { ip: string; port: number } } {
+  return e === undefined ? {} : { apiEndpoint: e };
 }
 
 export const DEFAULT_KUBECONFIG = '/etc/podd/kubeconfig.yaml';
 
 export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise<number> {
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+  const serviceCidr = serviceCidrFor(opts.serviceCidr, cfg.podCidr);
   const pkiDir = join(cfg.dataDir, 'pki');
   const hosts = [...new Set(['127.0.0.1', 'localhost', opts.bind === '0.0.0.0' ? '127.0.0.1' : opts.bind])];
   const pki = await ensurePki(pkiDir, { hosts, now: new Date() });
@@ -36,7 +45,10 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   const dbPath = resolve(opts.db ?? join(cfg.dataDir, 'state.db'));
   const store = SqliteObjectStore.open(dbPath);
   const node = await composeNode(cfg);
-  const agent = new NodeAgent(store, node.deps, { stateDir: cfg.stateDir, db: dbPath, log });
+  // Before the agent: pods it re-adopts or starts find the server (bound now, or as soon as the pod bridge appears).
+  const dns = await startClusterDnsFor(store, cfg, log);
+  const deps = dns === undefined ? node.deps : { ...node.deps, clusterDns: { nameservers: [dns.ip], ready: () => dns.ensureServing() } };
+  const agent = new NodeAgent(store, deps, { stateDir: cfg.stateDir, db: dbPath, log });
   const exec = new RuncExecRunner({ runcPath: cfg.runcPath, stateDir: cfg.stateDir, instances: () => node.deps.runtime.list() });
   const api = createApiServer({
     store,
@@ -49,6 +61,8 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
     logsDir: cfg.logsDir,
     ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),
     exec,
+    serviceCidr,
+    ...optionalApiEndpoint(apiEndpointFor(opts.bind, opts.port, cfg.nodeIP)),
   });
   await new Promise<void>((resolve, reject) => {
     api.once('error', reject);
@@ -63,6 +77,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   }, { agent: 'serve', db: dbPath, keep: (uid) => stored.has(uid) });
   if (reaped.length > 0) log(`podd serve: removed what ${reaped.length} pod(s) no longer stored had left`);
   await agent.start();
+  const services = await startServices(store, { nodeName: cfg.nodeName, ...(cfg.podCidr === undefined ? {} : { podCidr: cfg.podCidr }), log });
   log(`podd serve: API on ${server} (kubeconfig ${opts.kubeconfig}); state in ${dbPath}`);
 
   await new Promise<void>((resolve) => {
@@ -72,6 +87,8 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   });
   // Containers keep running under conmon: stopping the agent stops nothing else.
   await agent.stop();
+  await services.stop();
+  await dns?.close();
   api.close();
   await exec.close();
   store.close();

@@ -12,12 +12,16 @@ import { negotiateDiscovery, ACCEPTED_MEDIA_TYPES } from '../wire/accept.js';
 import { badRequestStatus, methodNotSupportedStatus, notAcceptableStatus, statusForError, unauthorizedStatus } from '../wire/status.js';
 import type { Status } from '../wire/status.js';
 import {
-  aggregatedCore, aggregatedGroups, apiGroupList, apiResourceList, apiVersions, openApiCoreV1, openApiRoot, resourceInfo, versionInfo,
+  GROUPS, aggregatedCore, aggregatedGroups, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, openApiCoreV1, openApiGroupVersion,
+  openApiRoot, resourceInfo, versionInfo,
 } from './discovery.js';
 import { handleCreate, handleDelete, handleGet, handleList, handlePatch, handleReplace } from './handlers.js';
 import type { HandlerDeps, Target } from './handlers.js';
 import { HttpError, sendJson, sendStatus } from './respond.js';
 import { seedStore } from './seed.js';
+import { seedKubernetesService } from './seed-services.js';
+import { DEFAULT_SERVICE_CIDR, parseServiceCidr } from '../../core/service/ip-range.js';
+import { PoddError } from '../../core/errors.js';
 import { DEFAULT_EVENT_TTL_MS, startEventExpiry } from '../../store/event-ttl.js';
 import { handleWatch } from './watch.js';
 import { handleLogs } from './pod-logs.js';
@@ -41,6 +45,12 @@ export interface ApiServerOptions {
   logsDir?: string;
   /** Runs `kubectl exec` commands; without it exec answers 405. */
   exec?: ExecRunner;
+  /** ClusterIPs come from here (default 10.87.0.0/16); the first address is the `kubernetes` Service's. */
+  serviceCidr?: string;
+  /** Where pods reach this API (the `kubernetes` Service's endpoint); unset when they cannot (a loopback bind). */
+  apiEndpoint?: { ip: string; port: number };
+  /** Randomness for ClusterIP allocation; injectable for tests. */
+  random?: () => number;
 }
 
 const NOT_FOUND: Status = {
@@ -48,8 +58,11 @@ const NOT_FOUND: Status = {
   reason: 'NotFound', details: {}, code: 404,
 };
 
-/** Parses `/api/v1/...` into a resource target; undefined when it names nothing podd serves. */
-export function parseTarget(segs: readonly string[]): Target | undefined {
+/** Resources with a status subresource (PUT/PATCH of status only). */
+const STATUS_SUBRESOURCE = ['pods', 'namespaces', 'services'];
+
+/** Parses the path after `/api/v1` (or `/apis/<group>/v1`) into a resource target; undefined when it names nothing podd serves. */
+export function parseTarget(segs: readonly string[], group = ''): Target | undefined {
   let ns: string | undefined;
   let rest = segs;
   if (segs[0] === 'namespaces' && segs.length >= 3 && segs[2] !== 'status' && segs[2] !== 'finalize') {
@@ -57,11 +70,11 @@ export function parseTarget(segs: readonly string[]): Target | undefined {
     rest = segs.slice(2);
   }
   const [res = '', name, sub, ...extra] = rest;
-  const info = resourceInfo(res);
+  const info = resourceInfo(res, group);
   if (info === undefined || extra.length > 0 || name === '' || sub === '') return undefined;
   if (info.namespaced === false && ns !== undefined) return undefined;
   if (info.namespaced && ns === undefined && name !== undefined) return undefined;
-  if (sub !== undefined && !((sub === 'status' && (res === 'pods' || res === 'namespaces')) || (sub === 'log' && res === 'pods'))) return undefined;
+  if (sub !== undefined && !((sub === 'status' && STATUS_SUBRESOURCE.includes(res)) || (sub === 'log' && res === 'pods'))) return undefined;
   const t: Target = { info, namespace: info.namespaced ? ns : '' };
   if (name !== undefined) t.name = name;
   if (sub !== undefined) t.subresource = sub;
@@ -108,15 +121,33 @@ function discovery(req: IncomingMessage, res: ServerResponse, path: string, opts
   if (path === '/api/v1') sendJson(res, 200, apiResourceList());
   else if (path === '/openapi/v3') sendJson(res, 200, openApiRoot());
   else if (path === '/openapi/v3/api/v1') sendJson(res, 200, openApiCoreV1(opts.version.gitVersion));
-  else return false;
+  else {
+    // The named groups: /apis/<g>, /apis/<g>/v1 and their OpenAPI document.
+    const g = GROUPS.find((x) => path === `/apis/${x.name}` || path === `/apis/${x.name}/${x.version}` || path === `/openapi/v3/apis/${x.name}/${x.version}`);
+    if (g === undefined) return false;
+    if (path === `/apis/${g.name}`) sendJson(res, 200, apiGroupDocument(g.name));
+    else if (path.startsWith('/openapi/')) sendJson(res, 200, openApiGroupVersion(g.name, opts.version.gitVersion));
+    else sendJson(res, 200, apiResourceList(g.name));
+  }
   return true;
 }
 
+/** `/api/v1/...` or `/apis/<group>/<version>/...`: the group and the segments after the version. */
+function splitApiPath(segs: readonly string[]): { group: string; rest: string[] } | undefined {
+  if (segs[0] === 'api' && segs[1] === 'v1') return { group: '', rest: segs.slice(2) };
+  if (segs[0] === 'apis' && GROUPS.some((g) => g.name === segs[1] && g.version === segs[2])) return { group: segs[1] ?? '', rest: segs.slice(3) };
+  return undefined;
+}
+
 export function createApiServer(opts: ApiServerOptions): Server {
+  const range = parseServiceCidr(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR);
+  if (!range.ok) throw new PoddError('Invalid', `service CIDR: ${range.message}`);
   const deps: HandlerDeps & { logsDir: string } = {
     store: opts.store, now: opts.now, nodeName: opts.nodeName, maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024, logsDir: opts.logsDir ?? '/var/log/pods',
+    serviceRange: range.range, random: opts.random ?? Math.random,
   };
   seedStore(opts.store, opts.nodeName, opts.version.gitVersion, opts.now(), opts.nodeIP);
+  seedKubernetesService(opts.store, range.range, opts.apiEndpoint);
   const stopEventExpiry = startEventExpiry(opts.store, { ttlMs: opts.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, now: opts.now });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -130,8 +161,9 @@ export function createApiServer(opts: ApiServerOptions): Server {
     try {
       if (req.method === 'GET' && discovery(req, res, path, opts)) return;
       const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
-      if (segs[0] !== 'api' || segs[1] !== 'v1') throw new HttpError(404, NOT_FOUND);
-      target = parseTarget(segs.slice(2));
+      const api = splitApiPath(segs);
+      if (api === undefined) throw new HttpError(404, NOT_FOUND);
+      target = parseTarget(api.rest, api.group);
       if (target === undefined) throw new HttpError(404, NOT_FOUND);
       await routeResource(deps, req, res, target, url.searchParams);
     } catch (err) {

@@ -3,7 +3,7 @@
 // list keyed by its merge key, `.` for such an item itself). Lists without a merge key are atomic leaves.
 
 import { jsonEqual } from '../../store/metadata.js';
-import { MERGE_KEYS } from './patch.js';
+import { mergeKeysForKind } from './patch.js';
 
 export type Path = readonly string[];
 type Json = Record<string, unknown>;
@@ -76,26 +76,29 @@ function sortTree(node: Json): Json {
   return out;
 }
 
-function itemKey(field: string, item: unknown): string | undefined {
-  const key = MERGE_KEYS[field];
+type MergeKeys = Readonly<Record<string, string>>;
+
+function itemKey(field: string, item: unknown, keys: MergeKeys): string | undefined {
+  const key = keys[field];
   if (key === undefined || !isObject(item) || item[key] === undefined || item[key] === null) return undefined;
   return `k:${JSON.stringify({ [key]: item[key] })}`;
 }
 
-/** The leaf paths `value` sets, under `path`. */
-export function leafPaths(value: unknown, path: string[] = [], out = new FieldSet()): FieldSet {
+/** The leaf paths `value` sets, under `path`; list items by the merge keys of `mergeKeys` (the object's kind's). */
+export function leafPaths(value: unknown, path: string[] = [], out = new FieldSet(), mergeKeys?: MergeKeys): FieldSet {
+  const mk = mergeKeys ?? mergeKeysForKind(isObject(value) ? value['kind'] : undefined);
   if (isObject(value)) {
     const keys = Object.keys(value).filter((k) => value[k] !== undefined && value[k] !== null);
     if (keys.length === 0 && path.length > 0) out.add(path);
-    for (const k of keys) leafPaths(value[k], [...path, `f:${k}`], out);
+    for (const k of keys) leafPaths(value[k], [...path, `f:${k}`], out, mk);
     return out;
   }
   const field = path[path.length - 1]?.slice(2) ?? '';
-  if (Array.isArray(value) && value.length > 0 && value.every((item) => itemKey(field, item) !== undefined)) {
+  if (Array.isArray(value) && value.length > 0 && value.every((item) => itemKey(field, item, mk) !== undefined)) {
     for (const item of value) {
-      const itemPath = [...path, itemKey(field, item) ?? ''];
+      const itemPath = [...path, itemKey(field, item, mk) ?? ''];
       out.add([...itemPath, '.']);
-      leafPaths(item, itemPath, out);
+      leafPaths(item, itemPath, out, mk);
     }
     return out;
   }
@@ -119,7 +122,7 @@ export function ownedPaths(obj: unknown): FieldSet {
       if (Object.keys(meta).length > 0) tracked['metadata'] = meta;
     }
   }
-  return leafPaths(tracked);
+  return leafPaths(tracked, [], new FieldSet(), mergeKeysForKind(obj['kind']));
 }
 
 function child(node: unknown, el: string): unknown {

@@ -11,9 +11,12 @@ import type { ObjectRendering } from '../wire/accept.js';
 import {
   applyConflictStatus, badRequestStatus, deleteSuccessStatus, forbiddenStatus, methodNotSupportedStatus, notAcceptableStatus, unsupportedMediaTypeStatus,
 } from '../wire/status.js';
+import { apiVersionOf } from './discovery.js';
 import type { ResourceInfo } from './discovery.js';
 import { KINDS } from './kinds.js';
 import type { KindHandler } from './kinds.js';
+import type { AdmissionContext } from './service-kinds.js';
+import type { ServiceRange } from '../../core/service/ip-range.js';
 import { clearSystemMeta, fieldValidation, isRecord, list, parseJsonBody, renderTable, withKind } from './objects.js';
 import type { ListMore, Obj } from './objects.js';
 import { listPage } from './list-page.js';
@@ -40,6 +43,14 @@ export interface HandlerDeps {
   now: () => number;
   nodeName: string;
   maxBodyBytes: number;
+  /** Where ClusterIPs come from. */
+  serviceRange: ServiceRange;
+  /** Picks where dynamic ClusterIP allocation starts; injectable for tests. */
+  random: () => number;
+}
+
+function admission(deps: HandlerDeps): AdmissionContext {
+  return { store: deps.store, serviceRange: deps.serviceRange, random: deps.random };
 }
 
 export const PROTECTED_NAMESPACES = ['default', 'kube-system'];
@@ -70,7 +81,7 @@ function sendObject(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse
   const extra: Record<string, string> = {};
   if (warnings.length > 0) extra['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
   if (r.table) sendJson(res, code, renderTable(t.info, [obj], r, query, deps.now(), obj.metadata.resourceVersion ?? ''), r.contentType, extra);
-  else sendJson(res, code, withKind(obj, t.info.kind), 'application/json', extra);
+  else sendJson(res, code, withKind(obj, t.info.kind, apiVersionOf(t.info)), 'application/json', extra);
 }
 
 export function handleGet(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): void {
@@ -127,12 +138,15 @@ function createObject(deps: HandlerDeps, t: Target, raw: unknown, query: URLSear
     if (!pod.spec.nodeName) pod.spec.nodeName = deps.nodeName;
     pod.status = { phase: 'Pending' };
   }
-  KINDS[t.info.name]?.validate?.(object);
+  const k = KINDS[t.info.name];
+  // Allocation first, as the apiserver's beginCreate hook runs before validation.
+  const prepared = (k?.prepareCreate?.(object, admission(deps)) ?? object) as Obj;
+  k?.validate?.(prepared);
   if (t.info.namespaced && deps.store.tryGet('namespaces', '', t.namespace ?? '') === undefined) {
     throw new PoddError('NotFound', `namespaces "${t.namespace ?? ''}" not found`);
   }
-  setManagedFields(object, track(undefined, object, undefined));
-  return { object: deps.store.create(t.info.name, object), warnings };
+  setManagedFields(prepared, track(undefined, prepared, undefined));
+  return { object: deps.store.create(t.info.name, prepared), warnings };
 }
 
 export async function handleCreate(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, t: Target, query: URLSearchParams): Promise<void> {
@@ -187,8 +201,10 @@ function update(deps: HandlerDeps, t: Target, desiredOf: (current: Obj) => unkno
       warnings = a.warnings;
       sent = a.managedFields;
     }
-    const next = nextState(t, current, desired);
-    k.validate(next);
+    let next = nextState(t, current, desired);
+    if (t.subresource === undefined && k.prepareUpdate !== undefined) next = k.prepareUpdate(next, current, admission(deps)) as Obj;
+    if (k.validateUpdate !== undefined) k.validateUpdate(next, current);
+    else k.validate(next);
     // Status writes keep the managedFields they carry over: who reports status is not tracked.
     if (t.subresource === undefined) setManagedFields(next, track(current, next, sent));
     return next;
@@ -216,7 +232,7 @@ export async function handlePatch(deps: HandlerDeps, req: IncomingMessage, res: 
   const patch = parsePatchBody(await readBody(req, deps.maxBodyBytes), type);
   if (type === APPLY_PATCH && t.subresource === undefined) return handleApply(deps, req, res, t, query, patch);
   const { object, warnings } = update(deps, t, (current) => {
-    const base: Record<string, unknown> = { ...withKind(current, t.info.kind) };
+    const base: Record<string, unknown> = { ...withKind(current, t.info.kind, apiVersionOf(t.info)) };
     if (t.subresource === undefined) delete base['status'];
     return dropCurrentResourceVersion(applyPatch(type, base, patch), current);
   }, query, 'patch', updateTracker(deps, req, query));
@@ -238,7 +254,7 @@ async function handleApply(deps: HandlerDeps, req: IncomingMessage, res: ServerR
     }
     let plan: ApplyPlan | undefined;
     const { object, warnings } = update(deps, t, (current) => {
-      plan = planApply(withKind(current, t.info.kind), config, currentOwners(current, undefined), manager, force);
+      plan = planApply(withKind(current, t.info.kind, apiVersionOf(t.info)), config, currentOwners(current, undefined), manager, force);
       return dropCurrentResourceVersion(plan.merged, current);
     }, query, 'patch', (_current, next) => plan?.finish(next, deps.now()) ?? []);
     sendObject(deps, req, res, t, 200, object, query, warnings);

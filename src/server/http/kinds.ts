@@ -1,5 +1,6 @@
 // Per-resource admission: strict decoding (fieldValidation), defaulting, validation, and the Table printer.
-// Pods, Secrets and ConfigMaps use src/api; Namespaces have a small decoder here; Nodes and Events are read-only.
+// Pods, Secrets and ConfigMaps use src/api; Services, Endpoints and EndpointSlices service-kinds.ts; Namespaces
+// have a small decoder here; Nodes and Events are read-only.
 
 import { decodeObject } from '../../api/decode.js';
 import { defaultConfigMap, defaultPod, defaultSecret } from '../../api/defaults.js';
@@ -11,7 +12,11 @@ import { decodeStrict, isPlainObject } from '../../api/strict-decode.js';
 import type { ConfigMap, Pod, Secret } from '../../api/types.js';
 import { validateConfigMap, validatePod, validateSecret } from '../../api/validate.js';
 import type { StoredObject } from '../../store/types.js';
+import type { EndpointSlice, Endpoints, Service } from '../../api/service-types.js';
 import { podTable } from '../wire/pod-table.js';
+import { endpointSliceColumns, endpointsColumns, serviceColumns } from '../wire/service-table.js';
+import { endpointSliceKind, endpointsKind, serviceKind } from './service-kinds.js';
+import type { AdmissionContext } from './service-kinds.js';
 import { configMapColumns, eventColumns, metadataTable, namespaceColumns, nodeColumns, secretColumns } from '../wire/table.js';
 import type { EventLike, NamespaceLike, NodeLike, SecretLike, ConfigMapLike, Table, TableOptions } from '../wire/table.js';
 
@@ -29,6 +34,12 @@ export interface KindHandler {
   admit?(raw: unknown, mode: FieldValidation): Admitted;
   /** Throws InvalidError (422). */
   validate?(obj: StoredObject): void;
+  /** Update validation that compares with the stored object (immutable fields); runs instead of validate. */
+  validateUpdate?(next: StoredObject, old: StoredObject): void;
+  /** Create-time steps that read the store (ClusterIP allocation), after admit and before validate. */
+  prepareCreate?(obj: StoredObject, ctx: AdmissionContext): StoredObject;
+  /** The same for updates, given the stored object. */
+  prepareUpdate?(next: StoredObject, old: StoredObject, ctx: AdmissionContext): StoredObject;
   table(objects: readonly StoredObject[], opts: TableOptions): Table;
 }
 
@@ -113,6 +124,9 @@ export const KINDS: Readonly<Record<string, KindHandler>> = {
     validate: validateNamespace,
     table: (objs, opts) => metadataTable(objs as unknown as NamespaceLike[], namespaceColumns, opts),
   },
+  services: { ...serviceKind, table: (objs, opts) => metadataTable(objs as unknown as Service[], serviceColumns, opts) },
+  endpoints: { ...endpointsKind, table: (objs, opts) => metadataTable(objs as unknown as Endpoints[], endpointsColumns, opts) },
+  endpointslices: { ...endpointSliceKind, table: (objs, opts) => metadataTable(objs as unknown as EndpointSlice[], endpointSliceColumns, opts) },
   nodes: { kind: 'Node', table: (objs, opts) => metadataTable(objs as unknown as NodeLike[], nodeColumns, opts) },
   events: { kind: 'Event', table: (objs, opts) => metadataTable(objs as unknown as EventLike[], eventColumns, opts) },
 };

@@ -5,6 +5,7 @@ import { parseIncludeObject } from '../wire/accept.js';
 import type { ObjectRendering } from '../wire/accept.js';
 import { badRequestStatus } from '../wire/status.js';
 import type { Table } from '../wire/table.js';
+import { apiVersionOf } from './discovery.js';
 import type { ResourceInfo } from './discovery.js';
 import { KINDS } from './kinds.js';
 import type { FieldValidation } from './kinds.js';
@@ -12,8 +13,9 @@ import { HttpError } from './respond.js';
 
 export type Obj = StoredObject & Record<string, unknown>;
 
-export function withKind<T extends StoredObject>(obj: T, kind: string): T {
-  return { apiVersion: 'v1', kind, ...obj } as T;
+/** The object as the API returns it: apiVersion and kind first (core/v1 unless `apiVersion` says otherwise). */
+export function withKind<T extends StoredObject>(obj: T, kind: string, apiVersion = 'v1'): T {
+  return { apiVersion, kind, ...obj } as T;
 }
 
 /** A list's metadata beyond its resourceVersion: where the next page starts, and how much is left. */
@@ -26,7 +28,8 @@ export function list(info: ResourceInfo, items: readonly StoredObject[], resourc
   const metadata: ListMore & { resourceVersion: string } = { resourceVersion };
   if (more.continue) metadata.continue = more.continue;
   if (more.remainingItemCount !== undefined) metadata.remainingItemCount = more.remainingItemCount;
-  return { kind: `${info.kind}List`, apiVersion: 'v1', metadata, items: items.map((o) => withKind(o, info.kind)) };
+  const apiVersion = apiVersionOf(info);
+  return { kind: `${info.kind}List`, apiVersion, metadata, items: items.map((o) => withKind(o, info.kind, apiVersion)) };
 }
 
 export function renderTable(info: ResourceInfo, objs: readonly StoredObject[], rendering: ObjectRendering, query: URLSearchParams,
@@ -35,7 +38,7 @@ export function renderTable(info: ResourceInfo, objs: readonly StoredObject[], r
   if (includeObject === undefined) throw new HttpError(400, badRequestStatus(`unsupported includeObject value: ${query.get('includeObject') ?? ''}`));
   const handler = KINDS[info.name];
   if (handler === undefined) throw new HttpError(400, badRequestStatus(`no table printer for ${info.name}`));
-  return handler.table(objs.map((o) => withKind(o, info.kind)), {
+  return handler.table(objs.map((o) => withKind(o, info.kind, apiVersionOf(info))), {
     now, includeObject, resourceVersion, version: rendering.version ?? 'v1', omitColumns, ...more,
   });
 }

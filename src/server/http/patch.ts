@@ -29,9 +29,26 @@ export const MERGE_KEYS: Readonly<Record<string, string>> = {
   resourceClaims: 'name', podIPs: 'ip', hostIPs: 'ip',
 };
 
-/** Strategic merge patch over core/v1 objects. */
-export function strategicMergePatch(target: Json, patch: Json): Json {
+type MergeKeys = Readonly<Record<string, string>>;
+
+/**
+ * The merge keys of the object kind being patched: `ports` is a container's list (by containerPort) in Pods, a
+ * Service's (by port) in Services, and atomic (replaced whole) in Endpoints subsets and EndpointSlices.
+ */
+export function mergeKeysForKind(kind: unknown): MergeKeys {
+  if (kind === 'Service') return { ...MERGE_KEYS, ports: 'port' };
+  if (kind === 'EndpointSlice' || kind === 'Endpoints') {
+    const { ports: _ports, ...rest } = MERGE_KEYS;
+    return rest;
+  }
+  return MERGE_KEYS;
+}
+
+/** Strategic merge patch over core/v1 objects; the merge keys follow the kind of the target (or of the patch). */
+export function strategicMergePatch(target: Json, patch: Json, keys?: MergeKeys): Json {
   if (!isObject(patch)) return patch;
+  const k8sKind = isObject(target) && target['kind'] !== undefined ? target['kind'] : patch['kind'];
+  const mergeKeys = keys ?? mergeKeysForKind(k8sKind);
   if (patch['$patch'] === 'replace') return withoutDirectives(patch);
   const out: JsonObject = isObject(target) ? { ...target } : {};
   const orders: [string, Json[]][] = [];
@@ -55,15 +72,15 @@ export function strategicMergePatch(target: Json, patch: Json): Json {
       delete out[k];
       continue;
     }
-    const mergeKey = MERGE_KEYS[k];
     const cur = out[k];
-    if (Array.isArray(v) && mergeKey !== undefined) out[k] = mergeList(Array.isArray(cur) ? cur : [], v, mergeKey);
-    else if (isObject(v)) out[k] = strategicMergePatch(cur, v);
+    const mergeKey = mergeKeys[k];
+    if (Array.isArray(v) && mergeKey !== undefined) out[k] = mergeList(Array.isArray(cur) ? cur : [], v, mergeKey, mergeKeys);
+    else if (isObject(v)) out[k] = strategicMergePatch(cur, v, mergeKeys);
     else out[k] = v;
   }
   for (const [field, order] of orders) {
-    const mergeKey = MERGE_KEYS[field];
     const cur = out[field];
+    const mergeKey = mergeKeys[field];
     if (mergeKey !== undefined && Array.isArray(cur)) out[field] = applyOrder(cur, order, mergeKey);
   }
   return out;
@@ -79,7 +96,7 @@ function sameKey(a: Json, b: Json, key: string): boolean {
   return isObject(a) && isObject(b) && a[key] !== undefined && a[key] === b[key];
 }
 
-function mergeList(current: Json[], patch: Json[], key: string): Json[] {
+function mergeList(current: Json[], patch: Json[], key: string, keys: MergeKeys): Json[] {
   if (patch.some((p) => isObject(p) && p['$patch'] === 'replace')) {
     return patch.filter((p) => !(isObject(p) && p['$patch'] === 'replace')).map((p) => (isObject(p) ? withoutDirectives(p) : p));
   }
@@ -94,8 +111,8 @@ function mergeList(current: Json[], patch: Json[], key: string): Json[] {
       continue;
     }
     const i = out.findIndex((c) => sameKey(c, item, key));
-    if (i >= 0) out[i] = strategicMergePatch(out[i], item);
-    else out.push(strategicMergePatch(undefined, item));
+    if (i >= 0) out[i] = strategicMergePatch(out[i], item, keys);
+    else out.push(strategicMergePatch(undefined, item, keys));
   }
   return out;
 }

@@ -44,7 +44,7 @@ export interface Harness {
 }
 
 export async function startApi(t: TestContext, storeOptions: SqliteObjectStoreOptions = {},
-  serverOptions: Pick<ApiServerOptions, 'eventTtlMs'> = {}): Promise<Harness> {
+  serverOptions: Pick<ApiServerOptions, 'eventTtlMs' | 'serviceCidr' | 'apiEndpoint' | 'random'> = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'podd-api-'));
   const store = SqliteObjectStore.open(join(dir, 'store.db'), { synchronous: 'NORMAL', ...storeOptions });
   const pki = await ensurePki(join(dir, 'pki'), { hosts: ['127.0.0.1', 'localhost'], now: new Date() });

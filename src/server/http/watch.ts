@@ -10,6 +10,7 @@ import { goneStatus, statusForError, watchErrorEvent } from '../wire/status.js';
 import type { Status } from '../wire/status.js';
 import { listOptions, rendering } from './handlers.js';
 import type { HandlerDeps, Target } from './handlers.js';
+import { apiVersionOf } from './discovery.js';
 import { renderTable, withKind } from './objects.js';
 
 function errorStatus(err: unknown, t: Target): Status {
@@ -58,7 +59,7 @@ export function handleWatch(deps: HandlerDeps, req: IncomingMessage, res: Server
   };
 
   const objectFor = (obj: StoredObject): unknown => {
-    if (!r.table) return withKind(obj, t.info.kind);
+    if (!r.table) return withKind(obj, t.info.kind, apiVersionOf(t.info));
     const table = renderTable(t.info, [obj], r, query, deps.now(), obj.metadata.resourceVersion ?? '', columnsSent);
     columnsSent = true;
     return table;
@@ -72,7 +73,7 @@ export function handleWatch(deps: HandlerDeps, req: IncomingMessage, res: Server
     }
     if (e.type === 'BOOKMARK') {
       if (r.table) return;
-      return write({ type: 'BOOKMARK', object: withKind(e.object, t.info.kind) });
+      return write({ type: 'BOOKMARK', object: withKind(e.object, t.info.kind, apiVersionOf(t.info)) });
     }
     return write({ type: e.type, object: objectFor(e.object) });
   };

@@ -12,6 +12,8 @@ const CAPTURED = {
   secret: 'azhzAAoMCgJ2MRIGU2VjcmV0Eh4KEgoCczESABoAIgAqADIAOABCABIGCgFrEgF2GgAaACIA',
   // kubectl create secret docker-registry d1 --docker-server=r.io --docker-username=u --docker-password=p
   dockerSecret: 'azhzAAoMCgJ2MRIGU2VjcmV0EosBChIKAmQxEgAaACIAKgAyADgAQgASVQoRLmRvY2tlcmNvbmZpZ2pzb24SQHsiYXV0aHMiOnsici5pbyI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAiLCJhdXRoIjoiZFRwdyJ9fX0aHmt1YmVybmV0ZXMuaW8vZG9ja2VyY29uZmlnanNvbhoAIgA=',
+  // kubectl create service clusterip s2 --tcp=80:8080 --tcp=443:https
+  service: 'azhzAAoNCgJ2MRIHU2VydmljZRKKAQodCgJzMhIAGgAiACoAMgA4AEIAWgkKA2FwcBICczISZQobCgc4MC04MDgwEgNUQ1AYUCIHCAAQkD8aACgACiIKCTQ0My1odHRwcxIDVENQGLsDIgsIARAAGgVodHRwcygAEgkKA2FwcBICczIaACIJQ2x1c3RlcklQOgBCAFIAWgBgAGgAGgIKABoAIgA=',
   // kubectl create namespace n1
   namespace: 'azhzAAoPCgJ2MRIJTmFtZXNwYWNlEhoKEgoCbjESABoAIgAqADIAOABCABIAGgIKABoAIgA=',
 };
@@ -35,6 +37,16 @@ test('decodes the ConfigMap, Secret and Namespace bodies kubectl create sends', 
   assert.deepEqual(JSON.parse(Buffer.from(config, 'base64').toString()), { auths: { 'r.io': { username: 'u', password: 'p', auth: 'dTpw' } } });
   assert.deepEqual(decodeProtobufObject(bytes(CAPTURED.namespace)), {
     apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n1' }, spec: {}, status: {},
+  });
+});
+
+test('decodes the Service kubectl create service sends: ports with numeric and named targetPorts, selector, type', () => {
+  assert.deepEqual(decodeProtobufObject(bytes(CAPTURED.service)), {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 's2', labels: { app: 's2' } },
+    spec: {
+      ports: [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }, { name: '443-https', protocol: 'TCP', port: 443, targetPort: 'https' }],
+      selector: { app: 's2' }, type: 'ClusterIP',
+    },
   });
 });
 

@@ -1,5 +1,5 @@
 // Request bodies in the Kubernetes protobuf encoding (`application/vnd.kubernetes.protobuf`), which kubectl's
-// generators (`kubectl create configmap|secret|namespace`) send. The envelope is the magic "k8s\0" followed by a
+// generators (`kubectl create configmap|secret|namespace|service`) send. The envelope is the magic "k8s\0" followed by a
 // runtime.Unknown whose `raw` is the object's generated protobuf. The schema below is a transcription of the
 // few messages podd decodes, with the field numbers of k8s.io/api/core/v1 and k8s.io/apimachinery's
 // generated.proto (proto2, so presence is on the wire). The result is the object's JSON form, as the
@@ -71,6 +71,43 @@ message Secret {
   map<string, string> stringData = 4;
   optional bool immutable = 5;
 }
+message IntOrString { optional int64 type = 1; optional int32 intVal = 2; optional string strVal = 3; }
+message ServicePort {
+  optional string name = 1;
+  optional string protocol = 2;
+  optional int32 port = 3;
+  optional IntOrString targetPort = 4;
+  optional int32 nodePort = 5;
+  optional string appProtocol = 6;
+}
+message ClientIPConfig { optional int32 timeoutSeconds = 1; }
+message SessionAffinityConfig { optional ClientIPConfig clientIP = 1; }
+message ServiceSpec {
+  repeated ServicePort ports = 1;
+  map<string, string> selector = 2;
+  optional string clusterIP = 3;
+  optional string type = 4;
+  repeated string externalIPs = 5;
+  optional string sessionAffinity = 7;
+  optional string loadBalancerIP = 8;
+  repeated string loadBalancerSourceRanges = 9;
+  optional string externalName = 10;
+  optional string externalTrafficPolicy = 11;
+  optional int32 healthCheckNodePort = 12;
+  optional bool publishNotReadyAddresses = 13;
+  optional SessionAffinityConfig sessionAffinityConfig = 14;
+  optional string ipFamilyPolicy = 17;
+  repeated string clusterIPs = 18;
+  repeated string ipFamilies = 19;
+  optional bool allocateLoadBalancerNodePorts = 20;
+  optional string loadBalancerClass = 21;
+  optional string internalTrafficPolicy = 22;
+  optional string trafficDistribution = 23;
+}
+message Service {
+  optional ObjectMeta metadata = 1;
+  optional ServiceSpec spec = 2;
+}
 message NamespaceSpec { repeated string finalizers = 1; }
 message NamespaceStatus { optional string phase = 1; }
 message Namespace {
@@ -85,7 +122,9 @@ const type = (name: string): Type => root.lookupType(`podd.${name}`);
 const UNKNOWN = type('Unknown');
 
 /** core/v1 kinds podd can decode from protobuf, by kind. */
-const KINDS: Readonly<Record<string, Type>> = { ConfigMap: type('ConfigMap'), Secret: type('Secret'), Namespace: type('Namespace') };
+const KINDS: Readonly<Record<string, Type>> = {
+  ConfigMap: type('ConfigMap'), Secret: type('Secret'), Namespace: type('Namespace'), Service: type('Service'),
+};
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
@@ -191,6 +230,45 @@ function objectMeta(m: Json): Json {
   return out;
 }
 
+/** intstr.IntOrString: type 1 is the string form. */
+function intOrString(v: unknown): number | string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Json;
+  if (o['type'] === 1) return str(o['strVal']);
+  return typeof o['intVal'] === 'number' ? o['intVal'] : 0;
+}
+
+function serviceSpec(f: Json): Json {
+  const out: Json = {};
+  const ports = f['ports'];
+  if (Array.isArray(ports)) {
+    put(out, 'ports', ports.map((p: Json) => {
+      const port: Json = {};
+      put(port, 'name', p['name']);
+      put(port, 'protocol', p['protocol']);
+      if (typeof p['appProtocol'] === 'string') port['appProtocol'] = p['appProtocol'];
+      port['port'] = typeof p['port'] === 'number' ? p['port'] : 0;
+      put(port, 'targetPort', intOrString(p['targetPort']));
+      put(port, 'nodePort', p['nodePort']);
+      return port;
+    }));
+  }
+  put(out, 'selector', nonEmptyMap(f['selector']));
+  for (const k of ['clusterIP', 'clusterIPs', 'type', 'externalIPs', 'sessionAffinity', 'loadBalancerIP', 'loadBalancerSourceRanges',
+    'externalName', 'externalTrafficPolicy', 'healthCheckNodePort', 'ipFamilies']) put(out, k, f[k]);
+  if (f['publishNotReadyAddresses'] === true) out['publishNotReadyAddresses'] = true;
+  const affinity = f['sessionAffinityConfig'] as Json | undefined;
+  if (affinity !== undefined) {
+    const clientIP = affinity['clientIP'] as Json | undefined;
+    out['sessionAffinityConfig'] = clientIP === undefined ? {} : { clientIP: typeof clientIP['timeoutSeconds'] === 'number' ? { timeoutSeconds: clientIP['timeoutSeconds'] } : {} };
+  }
+  // Pointers in Go: present when on the wire.
+  for (const k of ['ipFamilyPolicy', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution', 'allocateLoadBalancerNodePorts']) {
+    if (f[k] !== undefined) out[k] = f[k];
+  }
+  return out;
+}
+
 function toJson(kind: string, f: Json): Json {
   const out: Json = { metadata: objectMeta((f['metadata'] ?? {}) as Json) };
   switch (kind) {
@@ -202,6 +280,9 @@ function toJson(kind: string, f: Json): Json {
       put(out, 'data', nonEmptyMap(f['data']));
       put(out, 'stringData', nonEmptyMap(f['stringData']));
       put(out, 'type', f['type']);
+      break;
+    case 'Service':
+      out['spec'] = serviceSpec((f['spec'] ?? {}) as Json);
       break;
     case 'Namespace': {
       const spec = (f['spec'] ?? {}) as Json;
