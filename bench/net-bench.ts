@@ -1,7 +1,7 @@
 // `npm run bench`, the networking part:
 //   CNI cost:  `podd run` of a one-container pod (`true`) with the default network (CNI: bridge podd0 + portmap)
 //              against PODD_NETWORK=none (a private namespace with loopback only), interleaved, medians; twice: with
-//              podd0 idle (podd removes an unused bridge, so each run's ADD makes it and its DEL removes it), and with
+//              no other pod on podd0 (the bridge itself stays up between pods), and with
 //              the bench's two long-running pods on podd0
 //   TCP:       the same Node.js program (net-tool.ts) as server and client over host loopback, between two plain
 //              network namespaces joined by a veth pair, and from pod to pod over podd0: MB/s, round-trip µs
