@@ -8,8 +8,10 @@ repo=$(pwd)
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "setup: run as root (podd creates namespaces, mounts and cgroups)" >&2; exit 1; }; }
 need_root
 
-# iptables: the CNI bridge plugin (ipMasq) and portmap run it; util-linux (unshare, nsenter) is Essential.
-packages=(runc conmon busybox-static containernetworking-plugins iproute2 iptables attr gcc libc6-dev make)
+# iptables: the CNI bridge plugin (ipMasq) and portmap run it; util-linux (unshare, nsenter, flock for the image
+# store's lock) is Essential. docker-registry, skopeo and apache2-utils (htpasswd): the registry tests' own registry.
+packages=(runc conmon busybox-static containernetworking-plugins iproute2 iptables attr gcc libc6-dev make
+  docker-registry skopeo apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -103,3 +103,13 @@ export function parseImageRef(ref: string): ImageRef {
 export function normalizeImageRef(ref: string): string {
   return parseImageRef(ref).normalized;
 }
+
+/** The host that serves the registry API: Docker Hub's "docker.io" is registry-1.docker.io. */
+export function registryApiHost(registry: string): string {
+  return registry === DEFAULT_REGISTRY ? 'registry-1.docker.io' : registry;
+}
+
+/** The repo digest (docker's RepoDigests, the kubelet's imageID): "docker.io/library/busybox@sha256:…". */
+export function repoDigestOf(ref: Pick<ImageRef, 'registry' | 'repository'>, digest: string): string {
+  return `${ref.registry}/${ref.repository}@${digest}`;
+}

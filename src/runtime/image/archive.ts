@@ -85,7 +85,7 @@ export async function openImageArchive(file: string, name: ImageRef, options: Op
     return { kind: 'rootfs', layers: [{ path: file }], cleanup: async () => {} };
   }
   // Layers can appear anywhere in the tar (manifest.json often comes last), so extract first.
-  const dir = await mkdtemp(join(options.scratchDir, 'archive-'));
+  const dir = await mkdtemp(join(options.scratchDir, `archive.tmp-${process.pid}-`));
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
     await extract({ file, cwd: dir, strict: true, preserveOwner: false }).catch((err: unknown) => {

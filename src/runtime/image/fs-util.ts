@@ -8,6 +8,40 @@ export function randomSuffix(): string {
   return randomBytes(6).toString('hex');
 }
 
+/**
+ * "<base>.tmp-<pid>-<random>": scratch names carry their owner's pid, so a process cleaning up
+ * after a crash removes only what dead processes left, never another live pull's work.
+ */
+export function tempName(base: string): string {
+  return `${base}.tmp-${process.pid}-${randomSuffix()}`;
+}
+
+/** Whether a name from tempName belongs to a process that no longer runs (names without a pid count as stale). */
+export function isStaleTemp(name: string): boolean {
+  const pid = Number(/\.tmp-(\d+)-[0-9A-Za-z]+$/.exec(name)?.[1] ?? NaN);
+  return !Number.isSafeInteger(pid) || pid <= 0 || processGone(pid);
+}
+
+export function processGone(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return isErrno(err, 'ESRCH');
+  }
+}
+
+/** fsyncs a directory, so a rename into it survives a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Writes via temp file + fsync + rename, so readers see the old or the new content, never a torn file. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(file), `.${randomSuffix()}.tmp`);

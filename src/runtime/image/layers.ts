@@ -1,15 +1,15 @@
 // Layer blobs on disk -> unpacked, content-addressed layer directories.
 // A layer directory is named by its diffID (sha256 of the uncompressed tar) and appears only
-// by rename, after its content has been fully written and its digests checked.
+// by rename (the store's, under its lock), after its content has been fully written and checked.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { PoddError } from '../../core/errors.js';
 import { applyLayer } from './apply-layer.js';
-import { randomSuffix } from './fs-util.js';
+import { tempName } from './fs-util.js';
 
 export interface LayerSource {
   /** A layer tar, plain or gzip-compressed. */
@@ -85,15 +85,21 @@ export async function layerDiffID(path: string): Promise<{ diffID: string; size:
   return { diffID: `sha256:${diff.digest('hex')}`, size: size.bytes };
 }
 
+export interface StagedLayer {
+  diffID: string;
+  /** A fully written and verified layer directory under a temporary name (see LocalImageStore.commitLayer). */
+  dir: string;
+  /** Uncompressed size in bytes. */
+  size: number;
+}
+
 /**
- * Unpacks `source` into `<layersDir>/<hex of diffID>` (replacing a stale directory there) and
- * returns the uncompressed size. Works in `<hex>.tmp-<random>` and renames at the end, so a crash
- * never leaves a directory under the final name with partial content.
+ * Unpacks `source` into `<layersDir>/<hex>.tmp-<pid>-<random>`, checking its diffID (and the
+ * digest of the stored bytes when known). The store renames it into place under its lock; on
+ * failure nothing is left behind.
  */
-export async function unpackLayer(source: LayerSource, layersDir: string, diffID: string): Promise<number> {
-  const hex = digestHex(diffID);
-  const tmp = join(layersDir, `${hex}.tmp-${randomSuffix()}`);
-  const final = join(layersDir, hex);
+export async function stageLayer(source: LayerSource, layersDir: string, diffID: string): Promise<StagedLayer> {
+  const tmp = join(layersDir, tempName(digestHex(diffID)));
   await mkdir(tmp, { mode: 0o755 });
   try {
     const diff = createHash('sha256');
@@ -111,9 +117,7 @@ export async function unpackLayer(source: LayerSource, layersDir: string, diffID
         throw new PoddError('Invalid', `layer "${source.path}" has digest ${gotRaw}, but the manifest says ${source.digest}`);
       }
     }
-    await rm(final, { recursive: true, force: true });
-    await rename(tmp, final);
-    return size.bytes;
+    return { diffID, dir: tmp, size: size.bytes };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -366,3 +366,66 @@ test('imports the busybox base image from scripts/build-base-image.sh and runs i
     }
   });
 });
+
+test('two pulls racing to commit one layer: the first wins, the second staged copy is dropped', async () => {
+  await withStore(async ({ dir, store, root }) => {
+    const tar = buildTar(rootfsEntries);
+    const file = join(dir, 'layer.tar');
+    await writeFile(file, tar);
+    const diffID = `sha256:${sha256(tar)}`;
+    const { stageLayer } = await import('./layers.js');
+    await store.prepare();
+    const a = await stageLayer({ path: file }, store.layersDir, diffID);
+    const b = await stageLayer({ path: file }, store.layersDir, diffID);
+    await store.commitLayer(a);
+    await store.commitLayer(b);
+    assert.deepEqual(await layerNames(root), [sha256(tar)]);
+    assert.deepEqual([...(await store.claimLayers([diffID]))], [diffID]);
+  });
+});
+
+test('a layer leased by an unfinished pull survives sweeps; prune drops leases whose process is gone', async () => {
+  await withStore(async ({ dir, store, root }) => {
+    const tar = buildTar(rootfsEntries);
+    const file = join(dir, 'layer.tar');
+    await writeFile(file, tar);
+    const diffID = `sha256:${sha256(tar)}`;
+    const { stageLayer } = await import('./layers.js');
+    await store.prepare();
+    await store.commitLayer(await stageLayer({ path: file }, store.layersDir, diffID));
+    // another image comes and goes: its commit and removal sweep, but the leased layer stays
+    await writeFile(join(dir, 'other.tar'), buildTar([{ path: 'x', body: 'x' }]));
+    await store.importArchive(join(dir, 'other.tar'), 'other');
+    await store.remove('other');
+    assert.deepEqual(await layerNames(root), [sha256(tar)]);
+    // this process still runs: prune keeps its lease
+    await store.releaseOrphanedLeases();
+    assert.deepEqual(await layerNames(root), [sha256(tar)]);
+    // a dead owner: gone
+    const indexFile = join(root, 'images', 'index.json');
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { layers: Record<string, { lease?: { pid: number } }> };
+    const lease = index.layers[diffID]?.lease;
+    assert.ok(lease);
+    lease.pid = 2 ** 22 + 1; // above the kernel's pid_max
+    await writeFile(indexFile, JSON.stringify(index));
+    await store.releaseOrphanedLeases();
+    assert.deepEqual(await layerNames(root), []);
+  });
+});
+
+test('scratch directories of live processes are left alone; those of dead ones are cleared', async () => {
+  await withStore(async ({ dir, root }) => {
+    const layers = join(root, 'images', 'layers');
+    await mkdir(layers, { recursive: true });
+    const mine = `${'a'.repeat(64)}.tmp-${process.pid}-abc123`;
+    const dead = `${'b'.repeat(64)}.tmp-${2 ** 22 + 1}-abc123`;
+    await mkdir(join(layers, mine));
+    await mkdir(join(layers, dead));
+    const store = new LocalImageStore(root, { architecture: 'amd64' });
+    await writeFile(join(dir, 'x.tar'), buildTar(rootfsEntries));
+    await store.importArchive(join(dir, 'x.tar'), 'x');
+    const names = await layerNames(root);
+    assert.ok(names.includes(mine), names.join(' '));
+    assert.ok(!names.includes(dead), names.join(' '));
+  });
+});
