@@ -54,6 +54,84 @@ test('probes', () => {
   ]);
 });
 
+test('lifecycle hooks', () => {
+  const hooks = (l: string): string => manifest(`containers: [{name: app, image: nginx, lifecycle: ${l}}]`);
+  run([
+    { name: 'every handler kind once, sleep 0 allowed', text: hooks('{postStart: {exec: {command: [x]}}, preStop: {sleep: {seconds: 0}}}'), want: [] },
+    { name: 'an empty lifecycle', text: hooks('{}'), want: [] },
+    { name: 'a hook without a handler', text: hooks('{postStart: {}}'), want: ['spec.containers[0].lifecycle.postStart: Required value: must specify a handler type'] },
+    {
+      name: 'more than one handler: every extra one, in exec, httpGet, tcpSocket, sleep order',
+      text: hooks('{postStart: {sleep: {seconds: 1}, exec: {command: [x]}}, preStop: {tcpSocket: {port: 80}, httpGet: {port: 0}, sleep: {seconds: 1}}}'),
+      want: [
+        'spec.containers[0].lifecycle.postStart.sleep: Forbidden: may not specify more than 1 handler type',
+        'spec.containers[0].lifecycle.preStop.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive',
+        'spec.containers[0].lifecycle.preStop.tcpSocket: Forbidden: may not specify more than 1 handler type',
+        'spec.containers[0].lifecycle.preStop.sleep: Forbidden: may not specify more than 1 handler type',
+      ],
+    },
+    {
+      name: 'ports out of range, bad port names, bad header names, an empty command',
+      text: hooks('{postStart: {httpGet: {port: 99999, path: /x, httpHeaders: [{name: "bad header", value: v}]}}, preStop: {tcpSocket: {port: Web_Port}}}'),
+      want: [
+        'spec.containers[0].lifecycle.postStart.httpGet.port: Invalid value: 99999: must be between 1 and 65535, inclusive',
+        'spec.containers[0].lifecycle.postStart.httpGet.httpHeaders: Invalid value: "bad header": a valid HTTP header must consist of alphanumeric characters or \'-\' '
+          + '(e.g. \'X-Header-Name\', regex used for validation is \'[-A-Za-z0-9]+\')',
+        'spec.containers[0].lifecycle.preStop.tcpSocket.port: Invalid value: "Web_Port": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+      ],
+    },
+    {
+      name: 'an empty exec command; an unsupported scheme',
+      text: hooks('{postStart: {exec: {command: []}}, preStop: {httpGet: {port: http, scheme: ftp}}}'),
+      want: [
+        'spec.containers[0].lifecycle.postStart.exec.command: Required value',
+        'spec.containers[0].lifecycle.preStop.httpGet.scheme: Unsupported value: "ftp": supported values: "HTTP", "HTTPS"',
+      ],
+    },
+    {
+      name: 'sleep: negative, or longer than the grace period (30 by default)',
+      text: hooks('{postStart: {sleep: {seconds: -1}}, preStop: {sleep: {seconds: 31}}}'),
+      want: [
+        'spec.containers[0].lifecycle.postStart.sleep: Invalid value: -1: must be non-negative and less than terminationGracePeriodSeconds (30)',
+        'spec.containers[0].lifecycle.preStop.sleep: Invalid value: 31: must be non-negative and less than terminationGracePeriodSeconds (30)',
+      ],
+    },
+    {
+      name: 'a sidecar\'s hooks get the same checks',
+      text: manifest('containers: [{name: app, image: nginx}]\ninitContainers: [{name: proxy, image: envoy, restartPolicy: Always, lifecycle: {preStop: {httpGet: {port: 0}}}}]'),
+      want: ['spec.initContainers[0].lifecycle.preStop.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive'],
+    },
+    {
+      name: 'a plain init container may have no hooks, however valid',
+      text: manifest('containers: [{name: app, image: nginx}]\ninitContainers: [{name: init, image: busybox, lifecycle: {preStop: {sleep: {seconds: 1}}}}]'),
+      want: ['spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always'],
+    },
+  ]);
+});
+
+test('probe ports out of range and thresholds', () => {
+  const probe = (p: string): string => manifest(`containers: [{name: app, image: nginx, ${p}}]`);
+  run([
+    {
+      name: 'grpc, httpGet and tcpSocket ports',
+      text: probe('livenessProbe: {grpc: {port: 70000}}, readinessProbe: {httpGet: {port: -1}}, startupProbe: {tcpSocket: {port: 0}, failureThreshold: -1}'),
+      want: [
+        'spec.containers[0].livenessProbe.grpc.port: Invalid value: 70000: must be between 1 and 65535, inclusive',
+        'spec.containers[0].readinessProbe.httpGet.port: Invalid value: -1: must be between 1 and 65535, inclusive',
+        'spec.containers[0].startupProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive',
+        'spec.containers[0].startupProbe.failureThreshold: Invalid value: -1: must be greater than or equal to 0',
+      ],
+    },
+    { name: 'readiness may need several successes', text: probe('readinessProbe: {exec: {command: [x]}, successThreshold: 3}'), want: [] },
+    { name: 'successThreshold 0 is defaulted to 1', text: probe('livenessProbe: {exec: {command: [x]}, successThreshold: 0}'), want: [] },
+    {
+      name: 'a sidecar\'s liveness and startup probes need successThreshold 1 too',
+      text: manifest('containers: [{name: app, image: nginx}]\ninitContainers: [{name: proxy, image: envoy, restartPolicy: Always, startupProbe: {exec: {command: [x]}, successThreshold: 2}}]'),
+      want: ['spec.initContainers[0].startupProbe.successThreshold: Invalid value: 2: must be 1'],
+    },
+  ]);
+});
+
 test('ports', () => {
   run([
     {

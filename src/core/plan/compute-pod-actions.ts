@@ -3,6 +3,7 @@
 import type { Pod } from '../../api/types.js';
 import type { PodRuntimeStatus, ProbeResults } from '../pod-runtime.js';
 import { latestByName } from '../pod-runtime.js';
+import { pastActiveDeadline } from '../status/active-deadline.js';
 import {
   containerChanged,
   containerSucceeded,
@@ -26,6 +27,8 @@ export interface PlanInput {
   runtime: PodRuntimeStatus;
   /** Probe results by container id. */
   probes: ProbeResults;
+  /** The time of the sync (ms since the epoch): a pod past its activeDeadlineSeconds is killed. Unset: not checked. */
+  now?: number;
 }
 
 export function computePodActions(input: PlanInput): PodActions {
@@ -44,7 +47,9 @@ export function computePodActions(input: PlanInput): PodActions {
 
   // The kubelet never runs SyncPod for a terminating pod: its pod worker kills every container and the sandbox
   // (SyncTerminatingPod). Nothing is started, re-created or restarted, whatever changed in the spec.
-  if (pod.metadata.deletionTimestamp !== undefined) {
+  // Past activeDeadlineSeconds the pod's status is Failed (DeadlineExceeded), and the kubelet's SyncPod stops there:
+  // the pod worker terminates the pod the same way.
+  if (pod.metadata.deletionTimestamp !== undefined || (input.now !== undefined && pastActiveDeadline(pod, input.now))) {
     return { ...changes, killPod: true, createSandbox: false };
   }
 

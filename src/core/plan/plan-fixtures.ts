@@ -10,6 +10,8 @@ export interface Scenario {
   pod: Pod;
   runtime: PodRuntimeStatus;
   probes: { liveness: Map<string, ProbeResult>; readiness: Map<string, ProbeResult>; startup: Map<string, ProbeResult> };
+  /** The sync's time, when a row needs one (activeDeadlineSeconds). */
+  now?: number;
 }
 
 export interface PlanCase {
@@ -130,5 +132,5 @@ export function plan(over: Partial<PodActions>): PodActions {
 export function evaluate(base: () => Pod, c: PlanCase): { got: PodActions; want: PodActions } {
   const s = initializedScenario(base());
   c.mutate(s);
-  return { got: computePodActions({ pod: s.pod, runtime: s.runtime, probes: s.probes }), want: plan(c.want) };
+  return { got: computePodActions({ pod: s.pod, runtime: s.runtime, probes: s.probes, ...(s.now === undefined ? {} : { now: s.now }) }), want: plan(c.want) };
 }

@@ -6,6 +6,7 @@ import type { PodRuntimeStatus, ProbeResults, StartFailure } from '../pod-runtim
 import { latestSandbox } from '../pod-runtime.js';
 import { podQOSClass } from '../resources/qos.js';
 import { formatRfc3339 } from '../time.js';
+import { DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_MESSAGE, pastActiveDeadline } from './active-deadline.js';
 import {
   containersReadyCondition, KUBELET_CONDITIONS, podInitializedCondition, podReadyCondition, podReadyToStartContainersCondition,
   stampCondition,
@@ -67,6 +68,10 @@ export function derivePodStatus(input: DeriveStatusInput): PodStatus {
   // The status manager's TerminatePod: a pod whose worker has finished terminating it cannot stay Pending or
   // Running (e.g. deleted while an init container crash-looped): it is marked Failed.
   if (podIsTerminal && !isTerminal(phase) && !runtime.containers.some((c) => c.state === 'running' || c.state === 'created')) phase = 'Failed';
+  // The activeDeadlineHandler's ShouldEvict, after the terminal merge as in generateAPIPodStatus: past
+  // activeDeadlineSeconds the pod is Failed (the worker then kills it). A pod that already ended keeps its own end.
+  const deadlineExceeded = (!isTerminal(previousPhase) || previous?.reason === DEADLINE_EXCEEDED) && pastActiveDeadline(pod, now);
+  if (deadlineExceeded) phase = 'Failed';
 
   const previousConditions = previous?.conditions ?? [];
   const preserved = previousConditions.filter((c) => !KUBELET_CONDITIONS.has(c.type));
@@ -84,6 +89,10 @@ export function derivePodStatus(input: DeriveStatusInput): PodStatus {
   if (previous && previous.phase === phase) {
     if (previous.message !== undefined) status.message = previous.message;
     if (previous.reason !== undefined) status.reason = previous.reason;
+  }
+  if (deadlineExceeded) {
+    status.message = DEADLINE_EXCEEDED_MESSAGE;
+    status.reason = DEADLINE_EXCEEDED;
   }
   const hostIP = input.hostIP ?? previous?.hostIP;
   if (hostIP !== undefined) {

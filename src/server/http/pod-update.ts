@@ -3,6 +3,7 @@
 
 import { InvalidError, forbidden } from '../../api/field-errors.js';
 import type { Pod } from '../../api/types.js';
+import { validateActiveDeadlineUpdate } from '../../api/validate-pod-update.js';
 import { jsonEqual } from '../../store/metadata.js';
 
 export const POD_UPDATE_FORBIDDEN = 'pod updates may not change fields other than `spec.containers[*].image`,'
@@ -33,4 +34,7 @@ export function checkPodUpdate(old: Pod, next: Pod): void {
   const newTolerations = next.spec.tolerations ?? [];
   const tolerationsOk = oldTolerations.every((t, i) => jsonEqual(t, newTolerations[i]));
   if (!jsonEqual(a, b) || !tolerationsOk) throw new InvalidError('Pod', name, [forbidden('spec', POD_UPDATE_FORBIDDEN)]);
+  // activeDeadlineSeconds may be set or shortened, never lengthened or removed.
+  const deadline = validateActiveDeadlineUpdate(old.spec, next.spec);
+  if (deadline.length > 0) throw new InvalidError('Pod', name, deadline);
 }
