@@ -1,6 +1,6 @@
 // Runs a PodActions plan in the kubelet's fixed order (SyncPod): kill pod or containers → create sandbox →
 // init containers → app containers. It makes no decisions of its own beyond what the plan and back-off say.
-import type { Container } from '../api/types.js';
+import type { Container, LifecycleHandler } from '../api/types.js';
 import { isSidecar } from '../api/types.js';
 import { DEFAULT_CLUSTER_DOMAIN, podDnsType, podHostDomain } from '../core/dns/resolv-conf.js';
 import { errorCode } from '../core/errors.js';
@@ -9,6 +9,8 @@ import { checkBackoff } from '../core/plan/backoff.js';
 import { containerSpecHash } from '../core/plan/container-hash.js';
 import type { PodActions } from '../core/plan/types.js';
 import type { PodRuntimeStatus } from '../core/pod-runtime.js';
+import { containerGracePeriod, MIN_GRACE_SECONDS } from '../core/termination/grace.js';
+import { containerSpec, terminationPlan, type LiveContainer } from '../core/termination/order.js';
 import { containerCgroupPath, ensurePodCgroup } from '../runtime/oci/cgroups.js';
 import { podCgroupLimits } from '../core/resources/pod-cgroup.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
@@ -17,12 +19,25 @@ import { ensurePodShm } from '../runtime/volume/pod-shm.js';
 import { buildContainerSpec } from './container-config.js';
 import { containerFieldPath, type EventType } from './events.js';
 import type { ImageEnsurer } from './image-ensurer.js';
+import { ContainerKiller, type KillRequest } from './lifecycle/container-killer.js';
+import { HandlerRunner, type HandlerRunnerDeps, type HookOutcome } from './lifecycle/handler-runner.js';
+import { realHookDeps } from './lifecycle/hook-deps.js';
+import type { TrackedInstance } from './observe.js';
 import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
 import { containerLogPath, podDir, podUid } from './pod-paths.js';
 import { podHostname } from './sandbox-service.js';
 import { hostname } from 'node:os';
 
-const MIN_GRACE_SECONDS = 2;
+/** The kill reason and message of a container whose postStart hook failed (kuberuntime_container.go startContainer). */
+const FAILED_POST_START_HOOK = 'FailedPostStartHook';
+
+/** A stop in progress: the container, and what its stop needs (its spec for the preStop hook, its stop signal). */
+interface ContainerKill extends KillRequest {
+  ctx: PodContext;
+  meta: InstanceMeta;
+  spec: Container | undefined;
+  stopSignal: string;
+}
 
 /** The IP a container's env sees as status.podIP: the sandbox's, or the node's for hostNetwork. */
 function podIPOf(pod: { spec: { hostNetwork?: boolean } }, sandbox: InstanceMeta, hostIP: string | undefined): { podIP?: string } {
@@ -31,7 +46,24 @@ function podIPOf(pod: { spec: { hostNetwork?: boolean } }, sandbox: InstanceMeta
 }
 
 export class PlanExecutor {
-  constructor(private readonly deps: AgentDeps, private readonly images: ImageEnsurer, private readonly hooks: PodHooks) {}
+  private readonly lifecycle: HandlerRunner;
+  private readonly killer: ContainerKiller<ContainerKill>;
+  /** postStart hooks running now: a termination request ends them. */
+  private readonly postStarts = new Set<AbortController>();
+  /** The pod is being terminated: nothing more is started, whatever the plan in hand says. */
+  private terminating = false;
+
+  constructor(private readonly deps: AgentDeps, private readonly images: ImageEnsurer, private readonly hooks: PodHooks, hookDeps?: HandlerRunnerDeps) {
+    this.lifecycle = new HandlerRunner(hookDeps ?? realHookDeps(deps.hookExec, (type, reason, message) => {
+      this.hooks.onEvent({ type, reason, message, fieldPath: '', time: this.deps.clock() });
+    }));
+    this.killer = new ContainerKiller<ContainerKill>({
+      clock: deps.clock,
+      preStop: (k, signal) => this.runPreStop(k, signal),
+      stop: (k, graceMs) => this.deps.runtime.stopContainer(k.id, graceMs, k.stopSignal),
+      sigkill: (k) => this.deps.runtime.kill(k.id, 'SIGKILL'),
+    });
+  }
 
   private emit(ctx: PodContext, type: EventType, reason: string, message: string, fieldPath = ''): void {
     this.hooks.onEvent({ type, reason, message, fieldPath, time: this.deps.clock() });
@@ -44,7 +76,7 @@ export class PlanExecutor {
     if (plan.killPod) {
       await this.killPod(ctx);
     } else {
-      await Promise.all(plan.containersToKill.map((k) => this.killContainer(ctx, k.id, k.message)));
+      await Promise.all(plan.containersToKill.map((k) => this.killContainer(ctx, k.id, k.message, k.reason)));
     }
 
     let sandbox = this.readySandbox(ctx);
@@ -72,6 +104,7 @@ export class PlanExecutor {
     for (const idx of plan.initContainersToStart) {
       const c = inits[idx];
       if (!c) continue;
+      if (this.terminating) return;
       const created = await this.createContainer(ctx, c, 'init', sandbox, view);
       const ok = created !== false && (await this.startCreated(ctx, c, 'init', created));
       // A sidecar that fails to start does not block the rest; a regular init container does.
@@ -83,7 +116,8 @@ export class PlanExecutor {
     const created = await Promise.all(apps.map((c) => this.createContainer(ctx, c, 'app', sandbox, view)));
     for (const [i, c] of apps.entries()) {
       const meta = created[i];
-      if (meta) await this.startCreated(ctx, c, 'app', meta);
+      // Created but left unstarted by a termination: the pod's kill removes it with the rest.
+      if (meta && !this.terminating) await this.startCreated(ctx, c, 'app', meta);
     }
   }
 
@@ -95,37 +129,88 @@ export class PlanExecutor {
     return best;
   }
 
-  gracePeriodSeconds(ctx: PodContext): number {
-    const grace = ctx.pod.metadata.deletionGracePeriodSeconds ?? ctx.pod.spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(grace, MIN_GRACE_SECONDS);
+  /** The IP an httpGet hook without a host goes to: the instance's sandbox's, or the node's for hostNetwork pods. */
+  private podIPFor(ctx: PodContext, meta: InstanceMeta): string | undefined {
+    if (ctx.pod.spec.hostNetwork === true) return this.deps.hostIP;
+    return ctx.instances.get(meta.sandboxId)?.meta.ips?.[0];
   }
 
-  private async killContainer(ctx: PodContext, id: string, message?: string): Promise<void> {
+  private runHook(ctx: PodContext, spec: Container, meta: InstanceMeta, handler: LifecycleHandler, signal: AbortSignal): Promise<HookOutcome> {
+    return this.lifecycle.run({ pod: ctx.pod, container: spec, instance: meta, podIP: this.podIPFor(ctx, meta) }, handler, signal);
+  }
+
+  /** executePreStopHook: a failure is only an event (the hook's output is not recorded, as secrets may be in it). */
+  private async runPreStop(k: ContainerKill, signal: AbortSignal): Promise<void> {
+    const handler = k.spec?.lifecycle?.preStop;
+    if (k.spec === undefined || handler === undefined) return;
+    const outcome = await this.runHook(k.ctx, k.spec, k.meta, handler, signal);
+    // A sleep cut short because its container is gone is not a failure of the hook.
+    if (outcome.ok || (outcome.aborted && handler.sleep !== undefined)) return;
+    this.emit(k.ctx, 'Warning', 'FailedPreStopHook', 'PreStopHook failed', containerFieldPath(k.meta.role === 'init' ? 'init' : 'app', k.meta.name));
+  }
+
+  /** Emits the Killing event and makes the stop request (the image's STOPSIGNAL, else SIGTERM). */
+  private async killRequest(ctx: PodContext, t: TrackedInstance, step: KillRequest, message?: string): Promise<ContainerKill> {
+    const m = t.meta;
+    this.emit(ctx, 'Normal', 'Killing', message ?? `Stopping container ${m.name}`, containerFieldPath(m.role === 'init' ? 'init' : 'app', m.name));
+    const image = await this.deps.images.resolve(m.image).catch(() => undefined);
+    return { ...step, ctx, meta: m, spec: containerSpec(ctx.pod, m.name), stopSignal: image?.config.StopSignal || 'SIGTERM' };
+  }
+
+  /**
+   * killContainer for one container the plan names (a probe failure, a changed spec, an unknown state) or whose
+   * postStart failed: its preStop, then its stop signal, on its own grace (setTerminationGracePeriod).
+   */
+  private async killContainer(ctx: PodContext, id: string, message?: string, reason = ''): Promise<void> {
     const tracked = ctx.instances.get(id);
     if (!tracked || tracked.state === 'exited') return;
-    const m = tracked.meta;
-    const kind = m.role === 'init' ? 'init' : 'app';
-    this.emit(ctx, 'Normal', 'Killing', message ?? `Stopping container ${m.name}`, containerFieldPath(kind, m.name));
-    const image = await this.deps.images.resolve(m.image).catch(() => undefined);
-    await this.deps.runtime.stopContainer(id, this.gracePeriodSeconds(ctx) * 1000, image?.config.StopSignal || 'SIGTERM');
+    const spec = containerSpec(ctx.pod, tracked.meta.name);
+    const graceSeconds = containerGracePeriod(ctx.pod, spec, reason);
+    const runPreStop = tracked.state === 'running' && spec?.lifecycle?.preStop !== undefined && graceSeconds > 0;
+    const k = await this.killRequest(ctx, tracked, { id, name: tracked.meta.name, graceSeconds, runPreStop, waitFor: [] }, message);
+    await this.killer.kill(k);
     await this.refresh(ctx, id);
   }
 
   /**
-   * The grace period was shortened while containers are being stopped: ones already past the new budget get
-   * SIGKILL now (after the kubelet's 2 s minimum from their stop signal), so the stops in progress end early.
+   * The pod is to be terminated (deleted, `podd run` interrupted) with `graceSeconds`: postStart hooks in progress are
+   * ended, nothing more is started, and stops already under way get the shorter grace.
    */
-  async shortenKills(ctx: PodContext, graceSeconds: number): Promise<void> {
-    const deadline = Math.max(graceSeconds, MIN_GRACE_SECONDS) * 1000;
-    const live = [...ctx.instances.values()].filter((t) => t.meta.role !== 'sandbox' && t.state !== 'exited');
-    await new Promise((r) => setTimeout(r, graceSeconds === 0 ? 0 : deadline));
-    await Promise.all(live.map((t) => this.deps.runtime.kill(t.meta.id, 'SIGKILL').catch(() => undefined)));
+  terminationRequested(graceSeconds: number): void {
+    this.terminating = true;
+    for (const abort of this.postStarts) abort.abort();
+    this.shortenKills(graceSeconds);
   }
 
-  /** All containers in parallel, then every sandbox (the kubelet's killPodWithSyncResult). */
+  /**
+   * The grace period was shortened while containers are being stopped: a container still in its preStop or waiting
+   * for its turn gets its stop signal by now + the new grace; one already signalled gets SIGKILL then (but never
+   * sooner than the kubelet's 2 s minimum after its stop signal). The pod worker's grace is at least 1 s.
+   */
+  shortenKills(graceSeconds: number): void {
+    this.killer.shorten(Math.max(graceSeconds, 1));
+  }
+
+  /**
+   * killPodWithSyncResult: every live container at once (each preStop starts now; app containers and regular init
+   * containers get their stop signal right after theirs; sidecars after every app container and every later sidecar
+   * has exited), then every sandbox. A deleted pod's grace (the pod worker's, at least 1 s) overrides each
+   * container's own; otherwise (completion, activeDeadlineSeconds, a failed init container) each has its own.
+   */
   async killPod(ctx: PodContext): Promise<void> {
     const live = [...ctx.instances.values()].filter((t) => t.meta.role !== 'sandbox' && t.state !== 'exited');
-    await Promise.all(live.map((t) => this.killContainer(ctx, t.meta.id)));
+    const terminating = ctx.pod.metadata.deletionTimestamp !== undefined;
+    const alive = live.map((t): LiveContainer => ({
+      id: t.meta.id, name: t.meta.name, state: t.state === 'running' || t.state === 'created' ? t.state : 'unknown',
+    }));
+    const steps = terminationPlan(ctx.pod, alive, terminating);
+    const byId = new Map(live.map((t) => [t.meta.id, t]));
+    const kills = await Promise.all(steps.flatMap((step) => {
+      const t = byId.get(step.id);
+      return t === undefined ? [] : [this.killRequest(ctx, t, step)];
+    }));
+    await this.killer.killAll(kills);
+    await Promise.all(live.map((t) => this.refresh(ctx, t.meta.id)));
     const sandboxes = [...ctx.instances.values()].filter((t) => t.meta.role === 'sandbox' && t.state !== 'exited');
     await Promise.all(sandboxes.map(async (t) => {
       await this.deps.runtime.stopContainer(t.meta.id, MIN_GRACE_SECONDS * 1000);
@@ -237,7 +322,8 @@ export class PlanExecutor {
       return false;
     }
 
-    const image = await this.images.ensure(podUid(pod), c, now, (type, reason, message) => this.emit(ctx, type, reason, message, fieldPath));
+    const image = await this.images.ensure(podUid(pod), c, now, (type, reason, message) => this.emit(ctx, type, reason, message, fieldPath),
+      { imagePullSecrets: pod.spec.imagePullSecrets ?? [], secrets: ctx.secrets });
     if (!image.ok) {
       ctx.startFailures.set(c.name, { reason: image.reason, message: image.message });
       if (image.retryInMs !== undefined) ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, now + Math.max(image.retryInMs, 100));
@@ -278,7 +364,7 @@ export class PlanExecutor {
         meta: {
           role: kind, podUid: uid, podName: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default',
           name: c.name, sandboxId: sandbox.id, attempt: sandbox.attempt, restartCount,
-          specHash: containerSpecHash(c), image: c.image ?? '', imageId: image.image.id,
+          specHash: containerSpecHash(c), image: c.image ?? '', imageId: image.image.repoDigests?.[0] ?? image.image.id,
           logPath: containerLogPath(this.deps.paths, pod, c.name, restartCount), cgroupsPath,
         },
         spec,
@@ -311,6 +397,32 @@ export class PlanExecutor {
     ctx.startFailures.delete(c.name);
     this.emit(ctx, 'Normal', 'Started', `Started container ${c.name}`, containerFieldPath(kind, c.name));
     this.deps.failpoint?.(`started:${c.name}`);
-    return true;
+    return this.postStart(ctx, c, kind, meta.id);
+  }
+
+  /**
+   * startContainer's step 4: the postStart hook, to its end, before anything else of the pod starts. A failure kills
+   * the container (its preStop runs) and is its start failure (PostStartHookError with the hook's message); the event
+   * does not quote the hook's output. A termination request ends the hook and leaves the container to the pod's kill.
+   */
+  private async postStart(ctx: PodContext, c: Container, kind: 'init' | 'app', id: string): Promise<boolean> {
+    const handler = c.lifecycle?.postStart;
+    const tracked = ctx.instances.get(id);
+    if (handler === undefined || tracked === undefined) return true;
+    const abort = new AbortController();
+    this.postStarts.add(abort);
+    if (this.terminating) abort.abort();
+    let outcome: HookOutcome;
+    try {
+      outcome = await this.runHook(ctx, c, tracked.meta, handler, abort.signal);
+    } finally {
+      this.postStarts.delete(abort);
+    }
+    if (outcome.ok) return true;
+    if (this.terminating) return false;
+    this.emit(ctx, 'Warning', FAILED_POST_START_HOOK, 'PostStartHook failed', containerFieldPath(kind, c.name));
+    await this.killContainer(ctx, id, FAILED_POST_START_HOOK, FAILED_POST_START_HOOK);
+    ctx.startFailures.set(c.name, { reason: 'PostStartHookError', message: outcome.message });
+    return false;
   }
 }

@@ -4,7 +4,7 @@ import type { ConfigMap, Pod, Secret } from '../api/types.js';
 import { NODE_PORTS_REJECTION, conflictingHostPort } from '../core/network/host-port-conflicts.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
-import type { ObjectStore, WatchHandle } from '../store/types.js';
+import type { ObjectStore, StoredObject, WatchHandle } from '../store/types.js';
 import type { PodEvent } from './events.js';
 import type { AgentDeps } from './pod-context.js';
 import { forgetOwner, recordOwner } from './orphans.js';
@@ -177,14 +177,37 @@ export class NodeAgent {
     return this.lastEventNanos.toString(16);
   }
 
+  /** Events already recorded, by client-go's aggregation key: a repeat bumps count and lastTimestamp instead. */
+  private readonly recentEvents = new Map<string, { name: string; at: number }>();
+
+  /** client-go's EventCorrelator: the same event about the same object within 10 minutes is counted, not repeated. */
+  private countRepeat(key: string, ns: string, at: string, now: number): boolean {
+    const seen = this.recentEvents.get(key);
+    if (seen === undefined || now - seen.at > 10 * 60_000) return false;
+    try {
+      this.store.update<StoredObject & { count?: number; lastTimestamp?: string }>('events', ns, seen.name, (cur) => ({ ...cur, count: (cur.count ?? 1) + 1, lastTimestamp: at }));
+      seen.at = now;
+      return true;
+    } catch {
+      // expired (event TTL) or deleted: record it anew
+      this.recentEvents.delete(key);
+      return false;
+    }
+  }
+
   private recordEvent(pod: Pod, e: PodEvent, component = 'podd'): void {
     const ns = pod.metadata.namespace ?? 'default';
     const at = formatRfc3339(e.time);
+    const key = JSON.stringify([component, pod.metadata.uid, e.fieldPath, e.type, e.reason, e.message]);
+    if (this.countRepeat(key, ns, at, e.time)) return;
+    const name = `${pod.metadata.name ?? ''}.${this.eventSuffix(e.time)}`;
+    if (this.recentEvents.size >= 4096) this.recentEvents.delete(this.recentEvents.keys().next().value ?? '');
+    this.recentEvents.set(key, { name, at: e.time });
     try {
       this.store.create('events', {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { name: `${pod.metadata.name ?? ''}.${this.eventSuffix(e.time)}`, namespace: ns },
+        metadata: { name, namespace: ns },
         involvedObject: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1', ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) },
         reason: e.reason,
         message: e.message,

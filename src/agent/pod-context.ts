@@ -1,11 +1,13 @@
 // Everything one pod worker knows and owns: its pod, its instances, the reason cache and back-off state.
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import type { ContainerExec } from '../runtime/hooks/container-exec.js';
 import type { PodEtcFiles } from '../core/volume/container-mounts.js';
 import type { BackoffConfig, BackoffEntry } from '../core/plan/types.js';
 import type { StartFailure } from '../core/pod-runtime.js';
 import type { PreparedVolume } from '../core/volume/types.js';
 import type { ImageStore } from '../runtime/image/types.js';
 import type { ContainerRuntime, InstanceMeta } from '../runtime/oci/container-runtime.js';
+import type { ProbeHandlers } from '../runtime/probe/handlers.js';
 import type { PodVolumeManager } from '../runtime/volume/pod-volumes.js';
 import type { EventSink } from './events.js';
 import type { TrackedInstance } from './observe.js';
@@ -34,8 +36,12 @@ export interface AgentDeps {
   clusterDns?: { nameservers: readonly string[]; ready?: () => Promise<void> };
   /** Capabilities podd holds: privileged containers get these. */
   hostCapabilities: readonly string[];
+  /** Runs lifecycle hook commands in a container (runc exec). */
+  hookExec: ContainerExec;
   /** Called at named points of a pod's start (`sandbox-started`, `created:NAME`, `started:NAME`): crash tests. */
   failpoint?: (point: string) => void;
+  /** Runs startup, liveness and readiness probes; without it no probe runs (every probe result stays unreported). */
+  probes?: ProbeHandlers;
 }
 
 export interface PodHooks {

@@ -4,6 +4,7 @@ import type { ConfigMap, Pod, Secret } from '../api/types.js';
 import { computePodActions } from '../core/plan/compute-pod-actions.js';
 import { backoffConfigFromAnnotations } from '../core/plan/backoff.js';
 import type { ProbeResults } from '../core/pod-runtime.js';
+import { activeDeadlineAt, DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_MESSAGE } from '../core/status/active-deadline.js';
 import { derivePodStatus } from '../core/status/derive-pod-status.js';
 import { formatRfc3339 } from '../core/time.js';
 import { removeCgroup, podCgroupPath } from '../runtime/oci/cgroups.js';
@@ -17,6 +18,7 @@ import { podRuntimeView } from './observe.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
 import { podDir, podLogDir, podUid } from './pod-paths.js';
+import { PodProber } from './prober/pod-prober.js';
 
 const RESYNC_MS = 2_000;
 const NO_PROBES: ProbeResults = { liveness: new Map(), readiness: new Map(), startup: new Map() };
@@ -30,6 +32,8 @@ export class PodWorker {
   private poked = false;
   /** The last wake-up was the resync timer, not an event: a good moment to ask runc as well (the PLEG relist). */
   private relist = false;
+  /** Startup, liveness and readiness probes of the running instances (when the node runs probes). */
+  private readonly prober: PodProber | undefined;
 
   constructor(pod: Pod, secrets: ReadonlyMap<string, Secret>, configMaps: ReadonlyMap<string, ConfigMap>, deps: AgentDeps, private readonly hooks: PodHooks) {
     const backoff = backoffConfigFromAnnotations(pod.metadata.annotations, deps.backoff);
@@ -38,13 +42,37 @@ export class PodWorker {
       pod, secrets, configMaps,
       instances: new Map(), startFailures: new Map(), backoff: new Map(), restartCounts: new Map(),
     };
-    this.executor = new PlanExecutor(this.deps, new ImageEnsurer(deps.images, backoff), hooks);
+    this.prober = deps.probes === undefined ? undefined : new PodProber(this.ctx, {
+      handlers: deps.probes, clock: deps.clock, ...(deps.hostIP === undefined ? {} : { hostIP: deps.hostIP }),
+      onEvent: (e) => hooks.onEvent(e),
+      // As the kubelet's status manager and sync loop: a changed result shows in the status at once, even while a
+      // sync is busy (readiness during a graceful kill), and the next sync acts on it (a liveness failure kills).
+      onChange: () => {
+        this.updateStatus();
+        this.poke();
+      },
+    });
+    // A container's probes begin as it starts, not after the rest of the sync (pulls, other containers' starts).
+    const executorHooks: PodHooks = this.prober === undefined ? hooks : {
+      ...hooks,
+      onEvent: (e) => {
+        hooks.onEvent(e);
+        if (e.reason === 'Started') this.prober?.sync();
+      },
+    };
+    this.executor = new PlanExecutor(this.deps, new ImageEnsurer(deps.images, backoff), executorHooks);
     deps.runtime.exits.on('exit', this.onExit);
   }
 
   private readonly onExit = (rec: { id: string }): void => {
-    if (this.ctx.instances.has(rec.id)) this.poke();
+    if (!this.ctx.instances.has(rec.id)) return;
+    this.prober?.instanceExited(rec.id);
+    this.poke();
   };
+
+  private probeResults(): ProbeResults {
+    return this.prober?.probeResults ?? NO_PROBES;
+  }
 
   get pod(): Pod {
     return this.ctx.pod;
@@ -117,12 +145,16 @@ export class PodWorker {
       pod: this.ctx.pod,
       runtime,
       startFailures: this.ctx.startFailures,
-      probes: NO_PROBES,
+      probes: this.probeResults(),
       podIsTerminal: this.isTerminating() && !this.anyRunning(),
       now,
       ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),
     });
+    const wasExceeded = this.ctx.pod.status?.reason === DEADLINE_EXCEEDED;
     this.ctx.pod = { ...this.ctx.pod, status };
+    if (status.reason === DEADLINE_EXCEEDED && !wasExceeded) {
+      this.hooks.onEvent({ type: 'Normal', reason: DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_MESSAGE, fieldPath: '', time: now });
+    }
     this.hooks.onStatus?.(this.ctx.pod);
   }
 
@@ -130,15 +162,20 @@ export class PodWorker {
     this.ctx.wakeAt = undefined;
     this.poked = false;
     await this.observe();
+    this.prober?.sync();
     // As the kubelet: the status of what was observed is published before acting on it, so a crash is seen
     // (Init:Error) before its back-off (Init:CrashLoopBackOff), and a deletion (Terminating) before the kill.
     this.updateStatus();
     const view = podRuntimeView(this.ctx.instances.values());
-    const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: NO_PROBES });
+    const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: this.probeResults(), now: this.deps.clock() });
     await this.executor.execute(this.ctx, plan, view);
     this.relist = false;
     await this.observe();
+    this.prober?.sync();
     this.updateStatus();
+    // The activeDeadlineHandler: the worker wakes when the pod's deadline passes.
+    const deadline = activeDeadlineAt(this.ctx.pod);
+    if (deadline !== undefined && deadline > this.deps.clock()) this.ctx.wakeAt = Math.min(this.ctx.wakeAt ?? Infinity, deadline);
   }
 
   /** Finished: nothing runs and nothing will be started again. */
@@ -185,16 +222,17 @@ export class PodWorker {
     const grace = graceSeconds ?? this.ctx.pod.spec.terminationGracePeriodSeconds ?? 30;
     if (this.isTerminating()) {
       // A later request may only shorten the grace period (the pod worker's effective grace never grows).
+      // Stops in progress take the shorter grace, and postStart hooks in progress end.
       const current = this.ctx.pod.metadata.deletionGracePeriodSeconds ?? grace;
-      if (grace >= current) return;
-      this.ctx.pod = { ...this.ctx.pod, metadata: { ...this.ctx.pod.metadata, deletionGracePeriodSeconds: grace } };
-      void this.executor.shortenKills(this.ctx, grace);
+      if (grace < current) this.ctx.pod = { ...this.ctx.pod, metadata: { ...this.ctx.pod.metadata, deletionGracePeriodSeconds: grace } };
+      this.executor.terminationRequested(Math.min(grace, current));
       return;
     }
     this.ctx.pod = {
       ...this.ctx.pod,
       metadata: { ...this.ctx.pod.metadata, deletionTimestamp: formatRfc3339(this.deps.clock()), deletionGracePeriodSeconds: grace },
     };
+    this.executor.terminationRequested(grace);
     this.poke();
   }
 
@@ -210,6 +248,7 @@ export class PodWorker {
       }
     };
     this.deps.runtime.exits.off('exit', this.onExit);
+    this.prober?.close();
     await step(() => this.executor.killPod(this.ctx));
     // Each removal mostly waits (runc, conmon's exit, umount): done side by side, as containerd's sandbox teardown.
     await Promise.all([...this.ctx.instances.values()].map((t) => step(() => (t.meta.role === 'sandbox'

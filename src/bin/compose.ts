@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import type { OrphanDeps } from '../agent/orphans.js';
 import type { AgentDeps } from '../agent/pod-context.js';
 import { CniPodNetwork } from '../runtime/network/pod-network.js';
+import { RuncContainerExec } from '../runtime/hooks/container-exec.js';
 import type { PodNetwork } from '../runtime/network/types.js';
 import { SandboxService, ensurePauseRootfs } from '../agent/sandbox-service.js';
 import { LocalImageStore } from '../runtime/image/local-store.js';
+import { registrySettingsFromEnv } from '../runtime/image/registry/settings.js';
 import { ContainerRuntime } from '../runtime/oci/container-runtime.js';
 import { Runc } from '../runtime/oci/runc.js';
 import { hostCapabilities } from '../runtime/oci/host-capabilities.js';
+import { RuntimeProbeHandlers } from '../runtime/probe/handlers.js';
 import { LinuxPodVolumeManager } from '../runtime/volume/pod-volumes.js';
 import type { NodeConfig } from './node-config.js';
 
@@ -21,8 +24,9 @@ export interface Node {
   close(): void;
 }
 
-export function imageStore(cfg: NodeConfig): LocalImageStore {
-  return new LocalImageStore(cfg.dataDir);
+/** The image store, pulling with PODD_INSECURE_REGISTRIES and the node's docker config (see registry/settings.ts). */
+export function imageStore(cfg: NodeConfig, env: NodeJS.ProcessEnv = process.env): LocalImageStore {
+  return new LocalImageStore(cfg.dataDir, { registry: registrySettingsFromEnv(env, cfg.dataDir) });
 }
 
 /** A crash exactly where a test wants one: the same SIGKILL a user's `kill -9` sends, at a known point. */
@@ -62,7 +66,9 @@ export async function composeNode(cfg: NodeConfig): Promise<Node> {
     hostResolvConf: cfg.hostResolvConf,
     clusterDomain: cfg.clusterDomain,
     hostCapabilities: hostCapabilities(),
+    hookExec: new RuncContainerExec(cfg.runcPath),
     ...(cfg.failpoint === undefined ? {} : { failpoint: killSelfAt(cfg.failpoint) }),
+    probes: new RuntimeProbeHandlers({ runcPath: cfg.runcPath, stateDir: cfg.stateDir }),
   };
   const orphans: OrphanDeps = { runtime, volumes, network, stateDir: cfg.stateDir, podsDir: paths.podsDir };
   return { deps, images, network, orphans, close: () => runtime.close() };

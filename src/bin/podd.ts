@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { cleanupCommand, runCommand } from '../cli/run-command.js';
 import { DEFAULT_KUBECONFIG, serveCommand } from '../cli/serve-command.js';
-import { imagesCommand, importCommand, rmiCommand } from '../cli/image-commands.js';
+import { imagesCommand, importCommand, pruneCommand, pullCommand, rmiCommand } from '../cli/image-commands.js';
 import { nodeConfigFromEnv } from './node-config.js';
 import { CLIENT_USAGE, clientCommand, isClientVerb } from '../cli/client/commands.js';
 import { parseDuration } from '../core/plan/duration.js';
@@ -13,8 +13,11 @@ const USAGE = `usage: podd <command> [flags]
 commands:
   run -f FILE [-o yaml|json] [--timeout D] [--backoff-base D] [--backoff-max D] [--keep-logs] [--quiet] [--no-timeline]
                               run the Pod in FILE in the foreground (exit 0 Succeeded, 1 Failed, 2 invalid input)
+  pull REF [--insecure-registry HOST]... [-q]
+                              pull an image from its registry (loopback registries and PODD_INSECURE_REGISTRIES use HTTP)
   image import FILE NAME[:TAG]   import a rootfs tarball, a docker-save tarball or an OCI image layout
-  images                      list images
+  image prune                 remove images no container uses (podd's busybox base image stays)
+  images [--digests]          list images
   rmi NAME                    remove an image
   cleanup                     remove pods left behind by a podd run that was killed
   serve [--bind ADDR] [--port N] [--kubeconfig FILE] [--db FILE] [--event-ttl D] [--service-cidr CIDR]
@@ -60,14 +63,20 @@ async function main(argv: string[]): Promise<number> {
         timeline: !(values['no-timeline'] ?? false),
       }, cfg);
     }
+    case 'pull':
+      return pullVerb(rest, cfg);
     case 'image': {
       const [sub, ...args] = rest;
       if (sub === 'import' && args.length === 2) return importCommand(cfg, args[0] ?? '', args[1] ?? '');
       if (sub === 'ls' || sub === 'list') return imagesCommand(cfg);
-      throw new UsageError('usage: podd image import FILE NAME[:TAG]');
+      if (sub === 'pull') return pullVerb(args, cfg);
+      if (sub === 'prune' && args.length === 0) return pruneCommand(cfg);
+      throw new UsageError('usage: podd image import FILE NAME[:TAG] | podd image pull REF | podd image prune');
     }
-    case 'images':
-      return imagesCommand(cfg);
+    case 'images': {
+      const { values } = parseArgs({ args: rest, options: { digests: { type: 'boolean', default: false } } });
+      return imagesCommand(cfg, { digests: values.digests ?? false });
+    }
     case 'rmi':
       if (rest.length !== 1) throw new UsageError('usage: podd rmi NAME');
       return rmiCommand(cfg, rest[0] ?? '');
@@ -111,6 +120,16 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function pullVerb(args: string[], cfg: ReturnType<typeof nodeConfigFromEnv>): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'insecure-registry': { type: 'string', multiple: true }, quiet: { type: 'boolean', short: 'q', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError('usage: podd pull REF [--insecure-registry HOST]... [-q]');
+  return pullCommand(cfg, positionals[0] ?? '', { insecureRegistries: values['insecure-registry'] ?? [], quiet: values.quiet ?? false });
+}
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

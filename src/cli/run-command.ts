@@ -90,7 +90,7 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
     node.deps,
     {
       onEvent: (e: PodEvent) => {
-        if (!opts.quiet) err(`EVENT   ${e.type.padEnd(7)} ${e.reason.padEnd(14)} pod/${name}${e.fieldPath ? ` ${e.fieldPath}` : ''}: ${e.message}`);
+        if (!opts.quiet) err(`EVENT   ${e.type.padEnd(7)} ${e.reason.padEnd(14)} pod/${name}${e.fieldPath ? ` ${e.fieldPath}` : ''}: ${e.message.replaceAll('\n', '\\n')}`);
       },
       onInstanceCreated: (meta) => {
         const f = new LogFollower(meta.logPath, (line) => {

@@ -6,6 +6,7 @@ import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
 import { startClusterDnsFor } from '../cluster/dns/cluster-dns.js';
 import { apiEndpointFor, serviceCidrFor, startServices } from '../cluster/services.js';
+import { gcPolicyFromEnv, startImageGc } from '../runtime/image/image-gc.js';
 import { RuncExecRunner } from '../runtime/oci/exec-session.js';
 import type { NodeConfig } from '../bin/node-config.js';
 import { createApiServer } from '../server/http/api-server.js';
@@ -45,6 +46,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   const dbPath = resolve(opts.db ?? join(cfg.dataDir, 'state.db'));
   const store = SqliteObjectStore.open(dbPath);
   const node = await composeNode(cfg);
+  const imageGc = startImageGc(node.images, { stateDir: cfg.stateDir, policy: gcPolicyFromEnv(process.env), onError: (e) => log(`podd serve: image garbage collection: ${e instanceof Error ? e.message : String(e)}`) });
   // Before the agent: pods it re-adopts or starts find the server (bound now, or as soon as the pod bridge appears).
   const dns = await startClusterDnsFor(store, cfg, log);
   const deps = dns === undefined ? node.deps : { ...node.deps, clusterDns: { nameservers: [dns.ip], ready: () => dns.ensureServing() } };
@@ -87,6 +89,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   });
   // Containers keep running under conmon: stopping the agent stops nothing else.
   await agent.stop();
+  imageGc.stop();
   await services.stop();
   await dns?.close();
   api.close();
