@@ -49,7 +49,15 @@ before(async () => {
 });
 after(() => serve.dispose());
 
+/** No pod network on the host: no pinned namespace, no per-pod CNI chain (the baseline is taken from there). */
+function settled(): boolean {
+  const s = snapshot();
+  return s.netns === '' && !/^:CNI-[0-9a-f]{24} /m.test(s.nat ?? '');
+}
+
 test(`${ROUNDS * PODS_PER_ROUND} pods created and deleted leave no interfaces, addresses, rules or namespaces`, async () => {
+  // Pods of earlier tests may still be being removed (their cleanup runs after their objects are gone).
+  await until('the host to have no pod network', settled, 30_000);
   const before = snapshot();
   for (let round = 0; round < ROUNDS; round++) {
     serve.kubectl('apply', '-f', manifest(round));
