@@ -6,7 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { poddBin, tempDir } from './harness.js';
+import { poddBin, tempDir, runcList } from './harness.js';
 
 const dir = tempDir('podd-api-extras-');
 const kubeconfig = join(dir, 'kubeconfig.yaml');
@@ -59,7 +59,7 @@ function file(name: string, text: string): string {
 /** What a pod left on the host: its runc containers, its pod dir and its mounts. */
 function leftoversOf(uid: string): string[] {
   const found: string[] = [];
-  for (const id of execFileSync('runc', ['list', '-q'], { encoding: 'utf8' }).split('\n').filter((l) => l !== '')) {
+  for (const id of runcList().split('\n').filter((l) => l !== '')) {
     try {
       if (execFileSync('runc', ['state', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes(uid)) found.push(`runc ${id}`);
     } catch {

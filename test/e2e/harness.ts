@@ -91,10 +91,21 @@ export function containerStatus(pod: Pod | undefined, name: string): NonNullable
   return [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].find((s) => s.name === name);
 }
 
+/** `runc list -q`, asked again when a container removed while it lists makes it fail (a stat of a gone state dir). */
+export function runcList(): string {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return execFileSync('runc', ['list', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Everything on the host that a finished pod must not leave behind, as readable lines ([] when clean). */
 export function leftovers(): string[] {
   const found: string[] = [];
-  const runc = execFileSync('runc', ['list', '-q'], { encoding: 'utf8' }).trim();
+  const runc = runcList();
   if (runc !== '') found.push(`runc containers: ${runc.split('\n').join(' ')}`);
   // An exited conmon waits as a zombie until init reaps it: it holds nothing, so it is not a leftover.
   // (A process reaped between pgrep and the read has no stat any more: gone, not left over.)
