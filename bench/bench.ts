@@ -4,15 +4,23 @@
 //   podman: `podman kube play` of the same pod, when podman is installed
 //   serve:  `podd serve` driven by kubectl: init-demo apply → Ready, 50 pods at once, serve's memory (serve-bench.ts)
 //   network: the CNI cost against PODD_NETWORK=none, pod-to-pod TCP against host loopback (net-bench.ts)
-// Prints medians and ratios and writes bench/results.md. BENCH_ONLY=network runs the networking part alone and
-// replaces only the Networking section of bench/results.md.
+//   images:  `podd pull` of a multi-layer image from a loopback registry against `skopeo copy`, unpack MB/s
+//            (image-bench.ts)
+//   probes:  podd serve's CPU with 100 probed containers against none probed; liveness failure → restarted against a
+//            plain crash → restarted (probe-bench.ts)
+// Prints medians and ratios and writes bench/results.md. BENCH_ONLY=network|images|probes runs that part alone and
+// replaces only its section of bench/results.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { RUNS, busyboxLayer, median, poddBin, repoRoot, runcFloor } from './common.js';
+import { imageBench } from './image-bench.js';
+import { IMAGE_HEADING, imageSection } from './image-report.js';
 import { netBench } from './net-bench.js';
 import { NET_HEADING, netSection } from './net-report.js';
+import { probeBench } from './probe-bench.js';
+import { PROBE_HEADING, probeSection } from './probe-report.js';
 import { BULK, BULK_RUNS, serveBench } from './serve-bench.js';
 import { serveNotes, serveRows } from './serve-report.js';
 import type { Row } from './serve-report.js';
@@ -66,22 +74,32 @@ const resultsFile = join(repoRoot, 'bench', 'results.md');
 const measuredOn = (): string =>
   `${new Date().toISOString()} on ${execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim()}, ${cpus().length} cores`;
 
-/** BENCH_ONLY=network: the Networking section alone, in place of the one in bench/results.md (or appended). */
-async function networkOnly(): Promise<void> {
-  const section = netSection(await netBench(), measuredOn()).join('\n');
+/** The parts BENCH_ONLY can run alone: each makes one section of bench/results.md. */
+const PARTS: Record<string, { heading: string; run: () => Promise<string[]> }> = {
+  network: { heading: NET_HEADING, run: async () => netSection(await netBench(), measuredOn()) },
+  images: { heading: IMAGE_HEADING, run: async () => imageSection(await imageBench(), measuredOn()) },
+  probes: { heading: PROBE_HEADING, run: async () => probeSection(await probeBench(), measuredOn()) },
+};
+
+/** BENCH_ONLY=<part>: that part's section alone, in place of the one in bench/results.md (or appended). */
+async function partOnly(heading: string, run: () => Promise<string[]>): Promise<void> {
+  const section = (await run()).join('\n');
   process.stdout.write(`${section}\n`);
   const old = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# podd benchmark results\n';
-  const at = old.indexOf(`\n${NET_HEADING}\n`);
+  const at = old.indexOf(`\n${heading}\n`);
   const before = (at < 0 ? old : old.slice(0, at)).trimEnd();
-  const next = at < 0 ? -1 : old.indexOf('\n## ', at + NET_HEADING.length + 1);
+  const next = at < 0 ? -1 : old.indexOf('\n## ', at + heading.length + 1);
   const after = next < 0 ? '' : `\n${old.slice(next)}`;
   writeFileSync(resultsFile, `${before}\n\n${section}\n${after}`);
 }
 
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
-  if (only === 'network') return networkOnly();
-  if (only !== undefined && only !== '') throw new Error(`BENCH_ONLY=${only}: only "network" is known`);
+  if (only !== undefined && only !== '') {
+    const part = PARTS[only];
+    if (part === undefined) throw new Error(`BENCH_ONLY=${only}: one of ${Object.keys(PARTS).map((k) => `"${k}"`).join(', ')}`);
+    return partOnly(part.heading, part.run);
+  }
   const layer = busyboxLayer();
   runcFloor(layer);
   await poddRun(); // warm caches once
@@ -101,6 +119,8 @@ async function main(): Promise<void> {
   }
   const serve = await serveBench(layer);
   const net = await netBench();
+  const images = await imageBench();
+  const probes = await probeBench();
   const f = median([...floor, ...serve.floor]);
   const rows: Row[] = [
     ['runc floor: pause + 2 sequential inits + 2 apps started', f, f],
@@ -125,6 +145,10 @@ async function main(): Promise<void> {
     podman.length === 0 ? 'podman is not installed here, so it was not measured.' : '',
     '',
     ...netSection(net, measuredOn()),
+    '',
+    ...imageSection(images, measuredOn()),
+    '',
+    ...probeSection(probes, measuredOn()),
   ];
   const out = lines.join('\n');
   process.stdout.write(`${out}\n`);

@@ -77,3 +77,18 @@ export function runcFloor(layer: string, inits = ['init-1', 'init-2'], apps = ['
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Aborts the bench's waits on ^C or SIGTERM, so that the cleanup still runs. */
+export class Interrupt {
+  readonly controller = new AbortController();
+  private readonly onSignal = (): void => this.controller.abort(new Error('interrupted'));
+  constructor() {
+    process.once('SIGINT', this.onSignal).once('SIGTERM', this.onSignal);
+  }
+  check(): void {
+    this.controller.signal.throwIfAborted();
+  }
+  release(): void {
+    process.off('SIGINT', this.onSignal).off('SIGTERM', this.onSignal);
+  }
+}

@@ -8,7 +8,7 @@ export interface BenchPod {
   metadata: { name: string; uid: string };
   status?: {
     conditions?: { type: string; status: string }[];
-    containerStatuses?: { name: string; state: { running?: unknown } }[];
+    containerStatuses?: { name: string; restartCount?: number; state: { running?: { startedAt?: string } } }[];
   };
 }
 

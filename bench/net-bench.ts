@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { RUNS, poddBin, repoRoot } from './common.js';
+import { Interrupt, RUNS, poddBin, repoRoot } from './common.js';
 import { LONG_RUNNING } from './serve-bench.js';
 import { runcIds } from './serve-process.js';
 
@@ -68,21 +68,6 @@ function bridgeNetfilter(): boolean | undefined {
     return readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim() === '1';
   } catch {
     return undefined;
-  }
-}
-
-/** Aborts the bench's waits on ^C or SIGTERM, so that the cleanup still runs. */
-class Interrupt {
-  readonly controller = new AbortController();
-  private readonly onSignal = (): void => this.controller.abort(new Error('interrupted'));
-  constructor() {
-    process.once('SIGINT', this.onSignal).once('SIGTERM', this.onSignal);
-  }
-  check(): void {
-    this.controller.signal.throwIfAborted();
-  }
-  release(): void {
-    process.off('SIGINT', this.onSignal).off('SIGTERM', this.onSignal);
   }
 }
 

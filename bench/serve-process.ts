@@ -135,10 +135,17 @@ export function serveMemory(serve: Serve): Memory {
   return { rss: statusKb(serve.pid, 'VmRSS'), hwm: statusKb(serve.pid, 'VmHWM'), tree: treeKb, treeProcs: tree.length };
 }
 
-interface Instance {
+export interface Instance {
   id: string;
   podUid: string;
+  /** The container's name ("POD" for the sandbox), its role ("sandbox", "app", "init"), its restart. */
+  name: string;
+  role: string;
+  restartCount?: number;
   pid?: number;
+  /** ms since the epoch (podd's clock when the start returned; the exit file's mtime). */
+  startedAt?: number;
+  finishedAt?: number;
 }
 
 const containersDir = join(process.env['PODD_STATE'] ?? '/run/podd', 'containers');
