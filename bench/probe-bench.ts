@@ -9,8 +9,10 @@
 //   restart:   BENCH_RUNS pods whose liveness probe (exec `test -f /tmp/alive`, period 1 s, failureThreshold 1)
 //              fails once the bench removes the file (through /proc/<pid>/root: the moment is the bench's own), against
 //              as many pods whose container exits 1 when the bench signals it (a plain crash, the baseline): from that
-//              moment to the pod's status showing restartCount 1 and the new instance running (a watch), and to the
-//              new instance's start as podd recorded it (its meta.json startedAt), interleaved, medians
+//              moment to the failing probe run (the probe writes a line to the container's stdout first: its log
+//              timestamp), to the first instance's exit (its exit file's mtime), to the new instance's start (its
+//              meta.json startedAt) and to the pod's status showing restartCount 1 and running (a watch);
+//              interleaved, medians
 // Every pod is deleted, serve stopped and the host checked clean of the pods' containers (runc list), even on failure.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -41,6 +43,8 @@ const RUN_ID = String(process.pid);
 const TIMEOUT_MS = 180_000;
 const RESTART_TIMEOUT_MS = 30_000;
 const HTTP_PORT = 8080;
+/** The liveness probe's line in the container's log. */
+const PROBE_MARK = 'liveness-probe-run';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 export type ProbeKind = 'none' | 'exec' | 'http';
@@ -72,6 +76,8 @@ export interface CpuWindow {
 }
 
 export interface RestartRun {
+  /** liveness: ms from the file's removal to the failing probe run (its line in the container's log). */
+  detected?: number;
   /** ms from the failure (file removed / signal sent) to the old instance's exit (its exit file's mtime). */
   exited: number;
   /** ms from the failure to the new instance's startedAt (podd's clock, ms). */
@@ -150,7 +156,11 @@ function restartPod(kind: 'liveness' | 'crash', name: string): unknown {
       name: 'app',
       image: 'busybox',
       command: ['sh', '-c', "touch /tmp/alive; trap 'exit 0' TERM; sleep 3600 & wait"],
-      livenessProbe: { exec: { command: ['test', '-f', '/tmp/alive'] }, initialDelaySeconds: 1, periodSeconds: PROBE_PERIOD_S, failureThreshold: 1 },
+      // Each run first writes a line to the container's stdout, which conmon timestamps in its log.
+      livenessProbe: {
+        exec: { command: ['sh', '-c', `echo ${PROBE_MARK} > /proc/1/fd/1; test -f /tmp/alive`] },
+        initialDelaySeconds: 1, periodSeconds: PROBE_PERIOD_S, failureThreshold: 1,
+      },
     }
     : { name: 'app', image: 'busybox', command: ['sh', '-c', "trap 'exit 1' USR1; trap 'exit 0' TERM; sleep 3600 & wait"] };
   return {
@@ -159,6 +169,18 @@ function restartPod(kind: 'liveness' | 'crash', name: string): unknown {
     metadata: { name, labels: { [LABEL]: RUN_ID, set: 'restart' } },
     spec: { terminationGracePeriodSeconds: 5, containers: [app] },
   };
+}
+
+/** The last probe run before `until` (ms since the epoch), from the CRI log's timestamps. */
+function probeRunBefore(logPath: string, until: number): number | undefined {
+  let last: number | undefined;
+  for (const line of readFileSync(logPath, 'utf8').split('\n')) {
+    const m = /^(\S+) stdout [FP] (.*)$/.exec(line);
+    if (m?.[2] !== PROBE_MARK) continue;
+    const at = Date.parse(m[1] ?? '');
+    if (at <= until) last = at;
+  }
+  return last;
 }
 
 const restarts = (p: BenchPod | undefined): number => p?.status?.containerStatuses?.reduce((sum, s) => sum + (s.restartCount ?? 0), 0) ?? 0;
@@ -278,7 +300,17 @@ async function restartOnce(watch: PodWatch, kind: 'liveness' | 'crash', name: st
   const old = instances.find((i) => i.id === app.id);
   if (fresh?.startedAt === undefined) throw new Error(`${name}: no started instance with restartCount 1 in the state dir`);
   if (old?.finishedAt === undefined) throw new Error(`${name}: the first instance has no finishedAt in the state dir`);
-  return { exited: old.finishedAt - wall, started: fresh.startedAt - wall, watch: at - t0 };
+  const run: RestartRun = { exited: old.finishedAt - wall, started: fresh.startedAt - wall, watch: at - t0 };
+  if (kind === 'liveness') {
+    // The failing run is the last one before the kill (failureThreshold 1). Its line is written before its test, so
+    // a run that began just before the removal and tested just after it shows as a few ms early.
+    const probed = old.logPath === undefined ? undefined : probeRunBefore(old.logPath, old.finishedAt);
+    if (probed === undefined || probed < wall - PROBE_PERIOD_S * 1000) {
+      throw new Error(`${name}: no liveness probe run between the removal and the exit in ${old.logPath ?? 'its log'}`);
+    }
+    run.detected = probed - wall;
+  }
+  return run;
 }
 
 async function restartRuns(serve: Serve, watch: PodWatch, ids: Set<string>, intr: Interrupt, fig: ProbeFigures): Promise<void> {

@@ -28,14 +28,16 @@ export function probeSection(fig: ProbeFigures, measuredOn: string): string[] {
   };
   const ms = (xs: number[]): string => median(xs).toFixed(0);
   const range = (xs: number[]): string => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
-  const restartRow = (what: string, pick: (r: RestartRun) => number): string => {
-    const live = fig.liveness.map(pick);
-    const crash = fig.crash.map(pick);
+  const restartRow = (what: string, pickLive: (r: RestartRun) => number, pickCrash?: (r: RestartRun) => number): string => {
+    const live = fig.liveness.map(pickLive);
     const l = median(live);
+    if (pickCrash === undefined) return `| ${what} | ${ms(live)} (${range(live)}) | | | |`;
+    const crash = fig.crash.map(pickCrash);
     const c = median(crash);
     // The crash's exit is the failure itself (0 ± the exit file's timestamp granularity): no ratio to that.
     return `| ${what} | ${ms(live)} (${range(live)}) | ${ms(crash)} (${range(crash)}) | ${(l - c).toFixed(0)} | ${c >= 10 ? (l / c).toFixed(2) : ''} |`;
   };
+  const detected = (r: RestartRun): number => r.detected ?? 0;
   const times = (pick: (w: CpuWindow) => number | undefined): string =>
     fig.windows.map((w) => ((ms) => `${w.kind} ${ms === undefined ? 'not by the window\'s end' : `${(ms / 1000).toFixed(1)} s`}`)(pick(w))).join(', ');
   return [
@@ -66,19 +68,22 @@ export function probeSection(fig: ProbeFigures, measuredOn: string): string[] {
     '',
     `Liveness failure → restarted, ${RUNS} pods of each kind, interleaved, medians (min–max):`,
     '',
-    '| from the failure to … | liveness probe fails, ms | plain crash (exit 1), ms | liveness − crash, ms | × crash |',
+    '| from … to … | liveness probe fails, ms | plain crash (exit 1), ms | liveness − crash, ms | × crash |',
     '| --- | ---: | ---: | ---: | ---: |',
-    restartRow('the first instance exited (its exit file\'s mtime)', (r) => r.exited),
-    restartRow('the new instance started (its startedAt in podd\'s state)', (r) => r.started),
-    restartRow('the pod\'s status: restartCount 1, running (watch event)', (r) => r.watch),
+    restartRow(`the failure → the failing probe run (detection: 0–${PROBE_PERIOD_S * 1000} ms, the period)`, detected),
+    restartRow('the failure → the first instance exited', (r) => r.exited, (r) => r.exited),
+    restartRow('the failure → the new instance started', (r) => r.started, (r) => r.started),
+    restartRow('the failure → the pod\'s status: restartCount 1, running (watch event)', (r) => r.watch, (r) => r.watch),
+    restartRow('the failing probe run → the first instance exited (the kill)', (r) => r.exited - detected(r)),
+    restartRow('the failing probe run (liveness), the exit (crash) → the new instance started', (r) => r.started - detected(r), (r) => r.started - r.exited),
     '',
-    `Liveness: exec \`test -f /tmp/alive\`, period ${PROBE_PERIOD_S} s, failureThreshold 1; the bench removes the file`,
-    '(through /proc/<pid>/root) and times from that moment. Crash: the container\'s shell exits 1 on a SIGUSR1 the',
-    'bench sends. Every pod is fresh, so the restart is its first one and no crash-loop back-off applies. The exit time',
-    'is the exit file\'s mtime (conmon writes it), on the same clock as the bench\'s Date.now() but with the filesystem\'s',
-    'timestamp granularity: a few ms either way.',
-    `The probe period bounds the detection: the failure is seen at the next probe run, 0–${PROBE_PERIOD_S * 1000} ms after`,
-    `the removal (${PROBE_PERIOD_S * 500} ms on average), then the container is killed (SIGTERM; it exits at once) and`,
-    'started again; the liveness − crash difference is that detection plus the kill.',
+    `Liveness: exec \`test -f /tmp/alive\` (after an \`echo\` to the container's stdout, see below), period ${PROBE_PERIOD_S} s,`,
+    'failureThreshold 1; the bench removes the file (through /proc/<pid>/root) and times from that moment. Crash: the',
+    'container\'s shell exits 1 on a SIGUSR1 the bench sends. Every pod is fresh, so the restart is its first one and no',
+    'crash-loop back-off applies. Times: the failing probe run is the timestamp conmon gave the line the probe writes',
+    'to the container\'s stdout before its test; the exit is the exit file\'s mtime (conmon writes it); the start is',
+    'podd\'s startedAt; all on the host\'s clock with ms resolution, so the crash\'s exit shows as 0 ± a few ms.',
+    `The probe period bounds the detection: the failure is seen at the next probe run, 0–${PROBE_PERIOD_S * 1000} ms after the`,
+    `removal (${PROBE_PERIOD_S * 500} ms on average); then the container is killed (SIGTERM; it exits at once) and started again.`,
   ];
 }

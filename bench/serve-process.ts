@@ -142,6 +142,8 @@ export interface Instance {
   name: string;
   role: string;
   restartCount?: number;
+  /** The container's log (CRI format, conmon's k8s-file). */
+  logPath?: string;
   pid?: number;
   /** ms since the epoch (podd's clock when the start returned; the exit file's mtime). */
   startedAt?: number;
