@@ -13,11 +13,12 @@
 // - A terminal's output is read to its end before the final status (TerminalOutput below).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, constants as fsConstants, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsConstants, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PoddError } from '../../core/errors.js';
 import { run } from '../exec.js';
+import { killExecSession } from '../process-session.js';
 import type { InstanceMeta } from './container-runtime.js';
 
 // The shapes below match server/http/pod-exec.ts's ExecRunner structurally (runtime does not import server).
@@ -93,22 +94,6 @@ function gone(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
-}
-
-/** Every process of the session led by `sid` (the exec'd command: runc makes it a session leader). */
-function sessionMembers(sid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[3]) === sid) out.push(Number(entry));
-    } catch {
-      // Gone between readdir and read.
-    }
-  }
-  return out;
 }
 
 interface Pty {
@@ -307,17 +292,7 @@ export class RuncExecRunner {
         sink.exit({ error: runcError(Buffer.concat(held).toString('utf8')) });
       }
     };
-    const killCommand = (): void => {
-      const pid = Number.parseInt(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '', 10);
-      if (!Number.isInteger(pid) || pid <= 1) return;
-      for (const p of sessionMembers(pid)) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    };
+    const killCommand = (): void => killExecSession(pidFile);
 
     let session: ExecSession;
     if (opts.tty) {

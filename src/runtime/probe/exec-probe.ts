@@ -6,10 +6,11 @@
 // started tells the two apart, as for kubectl exec.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProbeOutcome } from '../../core/probe/types.js';
 import { runcError } from '../oci/exec-session.js';
+import { killExecSession } from '../process-session.js';
 
 export const MAX_EXEC_OUTPUT = 10 * 1024;
 /** After the kill, how long runc gets to notice before it is killed too. */
@@ -20,39 +21,6 @@ export interface ExecProbeOptions {
   runcRoot?: string;
   /** Pid files go under <stateDir>/exec. */
   stateDir: string;
-}
-
-/** Every process of the session led by `sid` (runc makes the exec'd command a session leader). */
-function sessionMembers(sid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[3]) === sid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function killSession(pidFile: string): void {
-  let pid = Number.NaN;
-  try {
-    pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return;
-  for (const p of new Set([pid, ...sessionMembers(pid)])) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
 }
 
 export function execProbe(opts: ExecProbeOptions, containerId: string, command: readonly string[], timeoutMs: number): Promise<ProbeOutcome> {
@@ -77,7 +45,7 @@ export function execProbe(opts: ExecProbeOptions, containerId: string, command: 
     let runcKill: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      killSession(pidFile);
+      killExecSession(pidFile);
       runcKill = setTimeout(() => child.kill('SIGKILL'), RUNC_GRACE_MS);
     }, timeoutMs);
     const finish = (outcome: ProbeOutcome): void => {
