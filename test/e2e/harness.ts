@@ -1,4 +1,5 @@
 // Runs the real `podd` CLI against real runc/conmon, and checks the host for anything a pod left behind.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,24 @@ export function lines(dir: string, file: string): string[] {
   const path = join(dir, file);
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+/** The order log containers and hooks write ("<name> <what> <uptime>" lines): "<name> <what>" → its first uptime. */
+export function stamps(dir: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of lines(dir, 'log')) {
+    const [name, what, t] = l.split(' ');
+    const key = `${name ?? ''} ${what ?? ''}`;
+    if (!m.has(key)) m.set(key, Number(t));
+  }
+  return m;
+}
+
+/** The uptime of `key` in `stamps`; fails the test when the line is missing. */
+export function at(s: Map<string, number>, key: string): number {
+  const t = s.get(key);
+  assert.ok(t !== undefined && Number.isFinite(t), `no "${key}" line in the log`);
+  return t;
 }
 
 /** The STATUS column of podd's `STATUS` lines, in order; `dedupe` drops lines where only RESTARTS changed. */

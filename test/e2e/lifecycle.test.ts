@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, events, leftovers, lines, runPod, statuses, tempDir, type RunResult } from './harness.js';
+import { containerStatus, events, leftovers, lines, runPod, statuses, tempDir, type RunResult, at, stamps } from './harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -41,22 +41,6 @@ function pod(name: string, dir: string, spec: { inits?: Json[]; apps: Json[]; re
       containers: spec.apps,
     },
   });
-}
-
-function stamps(dir: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const l of lines(dir, 'log')) {
-    const [name, what, t] = l.split(' ');
-    const key = `${name ?? ''} ${what ?? ''}`;
-    if (!m.has(key)) m.set(key, Number(t));
-  }
-  return m;
-}
-
-function at(s: Map<string, number>, key: string): number {
-  const t = s.get(key);
-  assert.ok(t !== undefined && Number.isFinite(t), `no "${key}" line in the log`);
-  return t;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

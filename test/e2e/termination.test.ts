@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, events, leftovers, lines, poddBin, repoRoot, runPod, statuses, tempDir, type RunResult } from './harness.js';
+import { containerStatus, events, leftovers, lines, poddBin, repoRoot, runPod, statuses, tempDir, type RunResult, at, stamps } from './harness.js';
 import { ServeFixture, instancesOf, until } from './serve-harness.js';
 
 type Json = Record<string, unknown>;
@@ -50,23 +50,6 @@ function pod(name: string, dir: string, spec: { inits?: Json[]; apps: Json[]; re
       ...spec.extra,
     },
   });
-}
-
-/** "<name> <what>" → the uptime of its first occurrence. */
-function stamps(dir: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const l of lines(dir, 'log')) {
-    const [name, what, t] = l.split(' ');
-    const key = `${name ?? ''} ${what ?? ''}`;
-    if (!m.has(key)) m.set(key, Number(t));
-  }
-  return m;
-}
-
-function at(s: Map<string, number>, key: string): number {
-  const t = s.get(key);
-  assert.ok(t !== undefined && Number.isFinite(t), `no "${key}" line in the log`);
-  return t;
 }
 
 function hostUptime(): number {
