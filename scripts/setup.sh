@@ -37,16 +37,17 @@ exec node "$repo/dist/src/bin/podd.bundle.mjs" "\$@"
 WRAP
 chmod 755 /usr/local/bin/podd.tmp && mv /usr/local/bin/podd.tmp /usr/local/bin/podd
 
-# The base image: busybox from Debian's busybox-static, so examples and tests need no network.
+# The base image: busybox from Debian's busybox-static, so examples and tests need no network. The tarball is
+# rebuilt every time (reproducible, so a no-op when unchanged): tests import it under other names, and a host whose
+# image store already holds busybox must still have it.
+sh scripts/build-base-image.sh .cache/busybox-rootfs.tar
 if ! podd images 2>/dev/null | grep -q '^docker.io/library/busybox  *latest'; then
   echo "setup: importing the busybox base image" >&2
-  sh scripts/build-base-image.sh .cache/busybox-rootfs.tar
   podd image import .cache/busybox-rootfs.tar busybox:latest >/dev/null
 fi
 # The Kubernetes docs' init-container example asks for busybox:1.28: the same local image under that name, until
 # images come from registries.
 if ! podd images 2>/dev/null | grep -q '^docker.io/library/busybox  *1.28 '; then
-  [ -f .cache/busybox-rootfs.tar ] || sh scripts/build-base-image.sh .cache/busybox-rootfs.tar
   podd image import .cache/busybox-rootfs.tar busybox:1.28 >/dev/null
 fi
 echo "setup: ready ($(podd version))" >&2

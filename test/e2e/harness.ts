@@ -11,6 +11,16 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 /** The CLI as users run it (scripts/setup.sh bundles it). */
 export const poddBin = join(repoRoot, 'dist', 'src', 'bin', 'podd.bundle.mjs');
 
+/**
+ * The busybox rootfs tarball the base image is made from, for tests that import it under other names.
+ * scripts/setup.sh builds it; it is built here too when missing, since the image store can outlive `.cache/`.
+ */
+export function baseRootfsTar(): string {
+  const tar = join(repoRoot, '.cache', 'busybox-rootfs.tar');
+  if (!existsSync(tar)) execFileSync('sh', [join(repoRoot, 'scripts', 'build-base-image.sh'), tar], { stdio: 'ignore' });
+  return tar;
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;

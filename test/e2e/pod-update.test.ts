@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { poddBin, repoRoot, tempDir } from './harness.js';
+import { baseRootfsTar, poddBin, tempDir } from './harness.js';
 import { ServeFixture, instancesOf, until } from './serve-harness.js';
 
 const serve = new ServeFixture();
@@ -14,7 +14,7 @@ const NEW_IMAGE = 'busybox:update-test';
 
 before(async () => {
   // The same content under another name: a different image reference is a different container spec.
-  execFileSync(process.execPath, [poddBin, 'image', 'import', join(repoRoot, '.cache', 'busybox-rootfs.tar'), NEW_IMAGE], { stdio: 'ignore' });
+  execFileSync(process.execPath, [poddBin, 'image', 'import', baseRootfsTar(), NEW_IMAGE], { stdio: 'ignore' });
   await serve.start();
 });
 after(async () => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerStatus, events, leftovers, lines, poddBin, repoRoot, runPod, statuses, tempDir, type RunResult, at, stamps } from './harness.js';
+import { baseRootfsTar, containerStatus, events, leftovers, lines, poddBin, runPod, statuses, tempDir, type RunResult, at, stamps } from './harness.js';
 import { ServeFixture, instancesOf, until } from './serve-harness.js';
 
 type Json = Record<string, unknown>;
@@ -262,7 +262,7 @@ test('activeDeadlineSeconds ends the pod: Failed, DeadlineExceeded, the kubelet\
 
 test('the image\'s STOPSIGNAL is the stop signal (a docker-save image with StopSignal SIGUSR1)', async () => {
   const IMAGE = 'busybox:stopsignal';
-  const layer = join(repoRoot, '.cache', 'busybox-rootfs.tar');
+  const layer = baseRootfsTar();
   const archive = tempDir('podd-stopsignal-');
   copyFileSync(layer, join(archive, 'layer.tar'));
   writeFileSync(join(archive, 'config.json'), JSON.stringify({
@@ -290,7 +290,7 @@ test('the image\'s STOPSIGNAL is the stop signal (a docker-save image with StopS
 
 test('podd serve: kubectl set image on a sidecar restarts only it (its preStop runs); kubectl delete stops apps first, then the sidecar', async () => {
   const NEW_IMAGE = 'busybox:sidecar-update';
-  execFileSync(process.execPath, [poddBin, 'image', 'import', join(repoRoot, '.cache', 'busybox-rootfs.tar'), NEW_IMAGE], { stdio: 'ignore' });
+  execFileSync(process.execPath, [poddBin, 'image', 'import', baseRootfsTar(), NEW_IMAGE], { stdio: 'ignore' });
   const serve = new ServeFixture();
   const dir = tempDir();
   try {
