@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
+import { NET_RAW_FILE_CAPABILITY, buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
 import { pushLayout, registryBlobPath, startRegistry, writeOciLayout, type BuiltManifest, type TestRegistry } from '../../src/runtime/image/registry/test-registry.js';
 import { containerStatus, events, leftovers, poddBin, runPod, statuses, tempDir } from './harness.js';
 
@@ -65,6 +65,14 @@ const appLayer = buildTar([
   { path: 'etc/', type: 'Directory' },
   { path: 'etc/.wh.gone.txt' },
 ]);
+// busybox carrying a file capability, as `setcap cap_net_raw+ep` leaves it (ping's in most images).
+const capabilityLayer = buildTar([
+  { path: 'bin/', type: 'Directory' },
+  { path: 'bin/busybox', body: readFileSync('/bin/busybox'), mode: 0o755, xattrs: { 'security.capability': NET_RAW_FILE_CAPABILITY } },
+  { path: 'bin/grep', type: 'SymbolicLink', linkpath: 'busybox' },
+  { path: 'etc/', type: 'Directory' },
+  { path: 'etc/run-id', body: `${RUN_ID} caps\n` },
+]);
 const platformLayer = (arch: string): Buffer => buildTar([{ path: 'platform', body: `${arch}\n` }]);
 const appConfig = { Cmd: ['sh', '-c', 'cat /app/hello.txt; cat /etc/run-id; ls /etc/gone.txt 2>&1; true'] };
 
@@ -85,6 +93,8 @@ before(async () => {
   await pushLayout(layout('multi'), 'v1', open, 'test/multi:v1');
   corrupt = (await writeOciLayout(layout('corrupt'), 'v1', [{ layers: [buildTar([{ path: 'data', body: randomBytes(4096) }])] }])).built[0] as BuiltManifest;
   await pushLayout(layout('corrupt'), 'v1', open, 'test/corrupt:v1');
+  await writeOciLayout(layout('caps'), 'v1', [{ layers: [capabilityLayer] }]);
+  await pushLayout(layout('caps'), 'v1', open, 'test/caps:v1');
   const inspect = spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${open.host}/test/app:v2s2`], { encoding: 'utf8' });
   assert.match(inspect.stdout, /application\/vnd\.docker\.distribution\.manifest\.v2\+json/, inspect.stderr);
   appV2s2Digest = `sha256:${(await import('node:crypto')).createHash('sha256').update(inspect.stdout).digest('hex')}`;
@@ -209,6 +219,33 @@ spec:
   assert.ok(ev.some((e) => e.reason === 'Pulled' &&
     new RegExp(`Successfully pulled image "${image.replace(/\./g, '\\.')}" in [\\d.]+m?s \\([\\d.]+m?s including waiting\\)\\. Image size: \\d+ bytes\\.$`).test(e.text)), r.stderr);
   assert.match(containerStatus(r.pod, 'app')?.imageID ?? '', /sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(leftovers(), []);
+});
+
+test('xattrs travel from the registry into the container: a file capability gives a non-root process CAP_NET_RAW', async () => {
+  const image = `${open.host}/test/caps:v1`;
+  const r = await runPod(`
+apiVersion: v1
+kind: Pod
+metadata: {name: registry-caps}
+spec:
+  restartPolicy: Never
+  securityContext: {runAsUser: 1000}
+  containers:
+    - name: caps
+      image: ${image}
+      command: [grep, CapEff, /proc/self/status]
+      securityContext: {allowPrivilegeEscalation: true}
+    - name: plain
+      image: busybox
+      imagePullPolicy: Never
+      command: [grep, CapEff, /proc/self/status]
+      securityContext: {allowPrivilegeEscalation: true}
+`);
+  pulledNames.add(image);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.output('caps').map((l) => l.replace(/\s+/g, ' ')), ['CapEff: 0000000000002000']);
+  assert.deepEqual(r.output('plain').map((l) => l.replace(/\s+/g, ' ')), ['CapEff: 0000000000000000']);
   assert.deepEqual(leftovers(), []);
 });
 

@@ -5,7 +5,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyLayer } from './apply-layer.js';
-import { buildTar, type TarEntrySpec } from './test-tar.js';
+import { NET_RAW_FILE_CAPABILITY, buildTar, type TarEntrySpec } from './test-tar.js';
 import { PoddError } from '../../core/errors.js';
 
 async function* chunks(data: Buffer, size = 700): AsyncGenerator<Buffer> {
@@ -159,5 +159,53 @@ test('applyLayer replaces a directory by a file and a symlink by a directory', a
     assert.equal(await readFile(join(layer, 'x'), 'utf8'), 'now a file');
     assert.ok((await lstat(join(layer, 'was-link'))).isDirectory());
     assert.deepEqual(await readdir(join(dir, 'target')), []);
+  });
+});
+
+/** Every xattr of a path (not following symlinks), as getfattr dumps them, hex-encoded. */
+function xattrsOf(path: string): string[] {
+  const out = execFileSync('getfattr', ['-h', '--absolute-names', '-d', '-m', '-', '-e', 'hex', path], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line !== '' && !line.startsWith('#')).sort();
+}
+
+test('applyLayer sets the xattrs of PAX headers: binary capabilities survive chown; overlayfs keys are not taken from layers', async () => {
+  await withDir(async (dir) => {
+    await applyEntries([
+      { path: 'bin/', type: 'Directory', xattrs: { 'user.dir': 'd' } },
+      { path: 'bin/ping', body: 'x', mode: 0o755, uid: 1000, gid: 1000, xattrs: { 'security.capability': NET_RAW_FILE_CAPABILITY, 'user.note': 'a=b\nc' } },
+      { path: 'bin/plain', body: 'y' },
+      { path: 'bin/link', type: 'SymbolicLink', linkpath: '/nowhere', xattrs: { 'trusted.podd': 'on the link' } },
+      { path: 'bin/hard', type: 'Link', linkpath: 'bin/plain', xattrs: { 'user.shared': 'inode' } },
+      { path: 'sneaky/', type: 'Directory', xattrs: { 'trusted.overlay.opaque': 'y', 'user.kept': '1' } },
+    ], dir);
+    const layer = join(dir, 'layer');
+    assert.deepEqual(xattrsOf(join(layer, 'bin')), ['user.dir=0x64']);
+    assert.deepEqual(xattrsOf(join(layer, 'bin/ping')), [
+      `security.capability=0x${NET_RAW_FILE_CAPABILITY.toString('hex')}`,
+      `user.note=0x${Buffer.from('a=b\nc').toString('hex')}`,
+    ]);
+    assert.equal((await stat(join(layer, 'bin/ping'))).uid, 1000);
+    assert.deepEqual(xattrsOf(join(layer, 'bin/plain')), [`user.shared=0x${Buffer.from('inode').toString('hex')}`]);
+    assert.deepEqual(xattrsOf(join(layer, 'bin/link')), [`trusted.podd=0x${Buffer.from('on the link').toString('hex')}`]);
+    assert.deepEqual(xattrsOf(join(layer, 'sneaky')), ['user.kept=0x31']);
+  });
+});
+
+test('applyLayer reads the xattrs GNU tar --xattrs writes', async () => {
+  await withDir(async (dir) => {
+    const source = join(dir, 'source');
+    await mkdir(join(source, 'sub'), { recursive: true });
+    execFileSync('sh', ['-c', 'printf x > sub/ping && printf y > sub/other', 'sh'], { cwd: source });
+    execFileSync('setfattr', ['-n', 'security.capability', '-v', `0s${NET_RAW_FILE_CAPABILITY.toString('base64')}`, join(source, 'sub/ping')]);
+    execFileSync('setfattr', ['-n', 'user.mime_type', '-v', 'text/plain', join(source, 'sub/other')]);
+    execFileSync('setfattr', ['-n', 'user.dir', '-v', 'yes', join(source, 'sub')]);
+    const archive = execFileSync('tar', ['--xattrs', '--xattrs-include=*', '--format=posix', '-C', source, '-cf', '-', 'sub'], { maxBuffer: 1 << 24 });
+    const layer = join(dir, 'layer');
+    await mkdir(layer);
+    await applyLayer(chunks(archive, 100), layer);
+    for (const path of ['sub', 'sub/ping', 'sub/other']) {
+      assert.deepEqual(xattrsOf(join(layer, path)), xattrsOf(join(source, path)), path);
+      assert.notDeepEqual(xattrsOf(join(layer, path)), [], `${path} has xattrs to compare`);
+    }
   });
 });

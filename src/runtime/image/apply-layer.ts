@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { Parser, type ReadEntry } from 'tar';
 import { PoddError, wrap } from '../../core/errors.js';
+import { TarXattrScanner } from '../../core/image/tar-xattrs.js';
 import { LayerWriter, type Creator } from './layer-writer.js';
 
 export type { Creator } from './layer-writer.js';
@@ -32,6 +33,7 @@ function tarError(err: unknown): PoddError {
 export async function applyLayer(chunks: AsyncIterable<Uint8Array>, dir: string, creator?: Creator): Promise<void> {
   const writer = new LayerWriter(dir, creator ?? (await processCreator()));
   const parser = new Parser({ strict: true });
+  const xattrs = new TarXattrScanner();
   let failure: unknown;
   let work: Promise<void> = Promise.resolve();
   let wakeFeeder: (() => void) | undefined;
@@ -42,9 +44,11 @@ export async function applyLayer(chunks: AsyncIterable<Uint8Array>, dir: string,
 
   // The parser emits one entry at a time (the next after this one ends), so chaining keeps order.
   parser.on('entry', (entry: ReadEntry) => {
+    // Taken now, in the parser's order: the scanner has already read this entry's header.
+    const entryXattrs = xattrs.take();
     work = work.then(async () => {
       try {
-        if (failure === undefined) await writer.apply(entry);
+        if (failure === undefined) await writer.apply(entry, entryXattrs);
       } catch (err) {
         fail(err);
       } finally {
@@ -61,6 +65,7 @@ export async function applyLayer(chunks: AsyncIterable<Uint8Array>, dir: string,
   try {
     for await (const chunk of chunks) {
       if (failure !== undefined) break;
+      xattrs.push(chunk);
       if (!parser.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
         await new Promise<void>((resolve) => {
           wakeFeeder = resolve;

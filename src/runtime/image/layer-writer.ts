@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ReadEntry } from 'tar';
 import { PoddError } from '../../core/errors.js';
+import type { Xattr } from '../../core/image/tar-xattrs.js';
 import { isErrno, relativeParts } from './fs-util.js';
 
 const execFileAsync = promisify(execFile);
@@ -46,6 +47,27 @@ async function setOpaque(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Sets an entry's xattrs (on a symlink itself, never its target). Where the filesystem has no xattrs the layer
+ * still applies, as containerd's does; `trusted.overlay.*` is overlayfs's own bookkeeping (opaque, redirect,
+ * metacopy) and a layer may only ask for it through OCI whiteouts.
+ */
+async function setXattrs(path: string, xattrs: readonly Xattr[]): Promise<void> {
+  for (const { name, value } of xattrs) {
+    if (name.startsWith('trusted.overlay.')) continue;
+    try {
+      await execFileAsync('setfattr', ['-h', '-n', name, '-v', `0s${Buffer.from(value).toString('base64')}`, '--', path]);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) {
+        throw new PoddError('FailedPrecondition', 'setfattr not found: install the "attr" package', { cause: err });
+      }
+      const stderr = String((err as { stderr?: unknown }).stderr ?? '');
+      if (/Operation not supported/.test(stderr)) continue;
+      throw new PoddError('Invalid', `layer entry "${path}": cannot set xattr ${name}: ${stderr.trim() || String(err)}`, { cause: err });
+    }
+  }
+}
+
 async function lstatOrUndefined(path: string): Promise<Awaited<ReturnType<typeof lstat>> | undefined> {
   try {
     return await lstat(path);
@@ -69,6 +91,7 @@ interface FileJob {
   gid: number;
   mtime: Date | undefined;
   inSetgidDir: boolean;
+  xattrs: readonly Xattr[];
 }
 
 export class LayerWriter {
@@ -86,11 +109,12 @@ export class LayerWriter {
     private readonly creator: Creator,
   ) {}
 
-  async apply(entry: ReadEntry): Promise<void> {
+  /** Writes one entry; `xattrs` are the ones its PAX headers carried (node-tar does not read them). */
+  async apply(entry: ReadEntry, xattrs: readonly Xattr[] = []): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     const parts = relativeParts(entry.path, 'layer entry');
     const name = parts[parts.length - 1];
-    if (name === undefined) return this.applyRoot(entry);
+    if (name === undefined) return this.applyRoot(entry, xattrs);
     // AUFS bookkeeping (".wh..wh.plnk/…" and the like) has no meaning outside AUFS.
     if (parts.some((part) => part.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX) && part !== OPAQUE_MARKER)) return;
     if (name.startsWith(WHITEOUT_PREFIX)) return this.applyWhiteout(parts, name);
@@ -105,21 +129,24 @@ export class LayerWriter {
       case 'Directory':
       case 'GNUDumpDir':
         await this.ensureDir(rel, abs);
-        return this.setDirAttributes(rel, abs, entry);
+        return this.setDirAttributes(rel, abs, entry, xattrs);
       case 'File':
       case 'OldFile':
       case 'ContiguousFile':
-        return this.file(entry, rel, abs);
+        return this.file(entry, rel, abs, xattrs);
       case 'SymbolicLink':
         if (!entry.linkpath) throw new PoddError('Invalid', `symbolic link "${entry.path}" has no target`);
         await this.clear(rel, abs);
         // The target is stored verbatim: it is resolved inside the container's root at run time.
         await symlink(entry.linkpath, abs);
         await lchown(abs, uid, gid);
+        await setXattrs(abs, xattrs);
         if (entry.mtime) await lutimes(abs, entry.mtime, entry.mtime);
         return;
       case 'Link':
-        return this.hardLink(entry, rel, abs);
+        // A hard link shares its target's inode, and so its xattrs.
+        await this.hardLink(entry, rel, abs);
+        return setXattrs(abs, xattrs);
       case 'CharacterDevice':
       case 'BlockDevice':
       case 'FIFO': {
@@ -128,6 +155,7 @@ export class LayerWriter {
         await mknod(abs, kind, entry.header.devmaj, entry.header.devmin);
         await chown(abs, uid, gid);
         await chmod(abs, entry.mode ?? 0o644);
+        await setXattrs(abs, xattrs);
         if (entry.mtime) await utimes(abs, entry.mtime, entry.mtime);
         return;
       }
@@ -150,11 +178,11 @@ export class LayerWriter {
     await Promise.all(this.inFlight.values());
   }
 
-  private async applyRoot(entry: ReadEntry): Promise<void> {
+  private async applyRoot(entry: ReadEntry, xattrs: readonly Xattr[]): Promise<void> {
     if (entry.type !== 'Directory') {
       throw new PoddError('Invalid', `layer entry "${entry.path}" would replace the layer root`);
     }
-    await this.setDirAttributes('', this.root, entry);
+    await this.setDirAttributes('', this.root, entry, xattrs);
   }
 
   // OCI whiteouts become overlayfs ones: ".wh.x" a 0/0 char device named x, ".wh..wh..opq" the
@@ -174,16 +202,17 @@ export class LayerWriter {
     if ((await lstatOrUndefined(abs)) === undefined) await mknod(abs, 'c', 0, 0);
   }
 
-  private async setDirAttributes(rel: string, abs: string, entry: ReadEntry): Promise<void> {
+  private async setDirAttributes(rel: string, abs: string, entry: ReadEntry, xattrs: readonly Xattr[]): Promise<void> {
     const mode = entry.mode ?? 0o755;
     await chown(abs, entry.uid ?? 0, entry.gid ?? 0);
     await chmod(abs, mode);
+    await setXattrs(abs, xattrs);
     if (mode & 0o2000) this.setgidDirs.add(rel);
     else this.setgidDirs.delete(rel);
     if (entry.mtime) this.dirTimes.set(abs, entry.mtime);
   }
 
-  private async file(entry: ReadEntry, rel: string, abs: string): Promise<void> {
+  private async file(entry: ReadEntry, rel: string, abs: string, xattrs: readonly Xattr[]): Promise<void> {
     const body: Buffer[] = [];
     const job: FileJob = {
       rel, abs, body,
@@ -192,6 +221,7 @@ export class LayerWriter {
       gid: entry.gid ?? 0,
       mtime: entry.mtime,
       inSetgidDir: this.setgidDirs.has(parentOf(rel)),
+      xattrs,
     };
     if (entry.size > PARALLEL_FILE_MAX_BYTES) return this.writeFile(job, entry as AsyncIterable<Buffer>);
     for await (const chunk of entry as AsyncIterable<Buffer>) body.push(chunk);
@@ -221,6 +251,8 @@ export class LayerWriter {
       }
       // open() never sets set-id bits, and chown clears them: chmod comes last.
       if (job.mode & 0o7000 || job.mode & 0o777 & this.creator.umask) await handle.chmod(job.mode);
+      // After chown, which clears security.capability.
+      await setXattrs(job.abs, job.xattrs);
       if (job.mtime) await handle.utimes(job.mtime, job.mtime);
     } finally {
       await handle.close();
