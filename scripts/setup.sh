@@ -9,9 +9,9 @@ need_root() { [ "$(id -u)" -eq 0 ] || { echo "setup: run as root (podd creates n
 need_root
 
 # iptables: the CNI bridge plugin (ipMasq) and portmap run it; util-linux (unshare, nsenter, flock for the image
-# store's lock) is Essential. docker-registry, skopeo and apache2-utils (htpasswd): the registry tests' own registry.
+# store's lock) is Essential. docker-registry, skopeo and apache2-utils (htpasswd): the registry tests' own registry; zstd: their zstd layers.
 packages=(runc conmon busybox-static containernetworking-plugins iproute2 iptables attr gcc libc6-dev make
-  docker-registry skopeo apache2-utils)
+  docker-registry skopeo apache2-utils zstd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -22,6 +22,7 @@ let secured: TestRegistry;
 let app: BuiltManifest;
 let amd64: BuiltManifest;
 let corrupt: BuiltManifest;
+let zstdImage: BuiltManifest;
 let appV2s2Digest = '';
 const pulledNames = new Set<string>();
 
@@ -73,6 +74,11 @@ const capabilityLayer = buildTar([
   { path: 'etc/', type: 'Directory' },
   { path: 'etc/run-id', body: `${RUN_ID} caps\n` },
 ]);
+const zstdLayer = buildTar([
+  { path: 'zstd/', type: 'Directory' },
+  { path: 'zstd/hello.txt', body: `zstd ${RUN_ID}\n` },
+  { path: 'zstd/noise', body: randomBytes(300_000) },
+]);
 const platformLayer = (arch: string): Buffer => buildTar([{ path: 'platform', body: `${arch}\n` }]);
 const appConfig = { Cmd: ['sh', '-c', 'cat /app/hello.txt; cat /etc/run-id; ls /etc/gone.txt 2>&1; true'] };
 
@@ -93,6 +99,8 @@ before(async () => {
   await pushLayout(layout('multi'), 'v1', open, 'test/multi:v1');
   corrupt = (await writeOciLayout(layout('corrupt'), 'v1', [{ layers: [buildTar([{ path: 'data', body: randomBytes(4096) }])] }])).built[0] as BuiltManifest;
   await pushLayout(layout('corrupt'), 'v1', open, 'test/corrupt:v1');
+  zstdImage = (await writeOciLayout(layout('zstd'), 'v1', [{ layers: [zstdLayer] }])).built[0] as BuiltManifest;
+  await pushLayout(layout('zstd'), 'v1', open, 'test/zstd:v1', { compression: 'zstd' });
   await writeOciLayout(layout('caps'), 'v1', [{ layers: [capabilityLayer] }]);
   await pushLayout(layout('caps'), 'v1', open, 'test/caps:v1');
   const inspect = spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${open.host}/test/app:v2s2`], { encoding: 'utf8' });
@@ -145,6 +153,19 @@ test('podd pull: a Docker schema 2 manifest (skopeo --format v2s2), and a digest
   assert.equal(d.code, 0, d.stderr);
   pulledNames.add(byDigest);
   assert.ok(imageRows().some((c) => c[0] === `${open.host}/test/app` && c[1] === '<none>' && c[2] === app.manifest.digest), podd(['images', '--digests']).stdout);
+});
+
+test('podd pull: a zstd-compressed layer (skopeo --dest-compress-format zstd), verified and unpacked', () => {
+  const image = `${open.host}/test/zstd:v1`;
+  const raw = spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image}`], { encoding: 'utf8' });
+  const layers = (JSON.parse(raw.stdout) as { layers: { mediaType: string }[] }).layers.map((l) => l.mediaType);
+  assert.deepEqual(layers, ['application/vnd.oci.image.layer.v1.tar+zstd'], raw.stderr);
+  const r = podd(['pull', image]);
+  pulledNames.add(image);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = layerDir(zstdImage.diffIDs[0] ?? '');
+  assert.equal(readFileSync(join(dir, 'zstd', 'hello.txt'), 'utf8'), `zstd ${RUN_ID}\n`);
+  assert.equal(statSync(join(dir, 'zstd', 'noise')).size, 300_000);
 });
 
 test('podd pull of an OCI index with linux/arm64 and linux/amd64 takes amd64', () => {

@@ -2,11 +2,14 @@
 // image layout (directory or tar). Produces the config bytes and the layer files, lowest first;
 // unpacking is the store's job.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extract, list, type ReadEntry } from 'tar';
+import { pipeline, type Readable } from 'node:stream';
+import { Parser, Unpack, type ReadEntry } from 'tar';
 import { PoddError } from '../../core/errors.js';
 import { parseImageRef, type ImageRef } from '../../core/image/ref.js';
+import { compressionOf, corruptData, decompressor, isZlibError } from './decompress.js';
 import { exists, resolveInside } from './fs-util.js';
 import { parseJson } from './image-config.js';
 import { digestHex, isDigest, type LayerSource } from './layers.js';
@@ -49,19 +52,55 @@ function sameImage(candidate: string, name: ImageRef): boolean {
   }
 }
 
+/**
+ * Feeds a tar file to a node-tar parser (or unpacker), decompressed as its first bytes say: node-tar itself
+ * knows gzip, and zstd only through node's zlib, which has it from Node 22.15.
+ */
+async function parseTarFile(file: string, parser: Parser): Promise<void> {
+  const compression = await compressionOf(file);
+  const what = `archive "${file}"`;
+  const decompress = decompressor(compression, what);
+  const source = createReadStream(file);
+  const chunks: Readable = decompress === undefined ? source : pipeline(source, decompress, () => {});
+  let failure: unknown;
+  const done = new Promise<void>((resolve, reject) => {
+    parser.on('end', () => resolve());
+    parser.on('error', (err: unknown) => {
+      failure ??= err;
+      reject(err);
+    });
+  });
+  const settled = done.catch(() => {});
+  try {
+    for await (const chunk of chunks as AsyncIterable<Buffer>) {
+      if (failure !== undefined) break;
+      // A parser that fails while full never drains.
+      if (!parser.write(chunk)) await Promise.race([new Promise<void>((resolve) => parser.once('drain', () => resolve())), settled]);
+    }
+  } catch (err) {
+    throw isZlibError(err) ? corruptData(what, compression, err) : err;
+  } finally {
+    chunks.destroy();
+  }
+  if (failure !== undefined) throw failure;
+  parser.end();
+  await done;
+}
+
 /** Top-level names in a tar, to tell the three formats apart. */
 async function topLevelNames(file: string): Promise<Set<string>> {
   const names = new Set<string>();
   try {
-    await list({
-      file,
+    await parseTarFile(file, new Parser({
       strict: true,
       onReadEntry: (entry: ReadEntry) => {
         const parts = entry.path.split('/').filter((part) => part !== '' && part !== '.');
         if (parts.length === 1 && parts[0] !== undefined) names.add(parts[0]);
+        entry.resume();
       },
-    });
+    }));
   } catch (err) {
+    if (err instanceof PoddError) throw err;
     throw new PoddError('Invalid', `"${file}" is not a tar archive or an OCI layout directory`, { cause: err });
   }
   return names;
@@ -88,7 +127,7 @@ export async function openImageArchive(file: string, name: ImageRef, options: Op
   const dir = await mkdtemp(join(options.scratchDir, `archive.tmp-${process.pid}-`));
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
-    await extract({ file, cwd: dir, strict: true, preserveOwner: false }).catch((err: unknown) => {
+    await parseTarFile(file, new Unpack({ cwd: dir, strict: true, preserveOwner: false })).catch((err: unknown) => {
       throw new PoddError('Invalid', `cannot extract "${file}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     });
     return await readLayoutDir(dir, name, options.architecture, cleanup);
@@ -216,7 +255,6 @@ async function manifestSource(dir: string, manifest: Record<string, unknown>, cl
   const configBytes = await readBlob(dir, config, 'image config');
   const layers: LayerSource[] = [];
   for (const layer of descriptors(manifest['layers'], 'manifest layers')) {
-    if (layer.mediaType?.includes('zstd')) throw invalid(`layer ${layer.digest} is zstd-compressed, which podd does not support yet`);
     layers.push({ path: await resolveInside(dir, blobPath(layer.digest), 'layer blob'), digest: layer.digest });
   }
   return { kind: 'oci-layout', configBytes, layers, cleanup };

@@ -3,16 +3,16 @@
 // by rename (the store's, under its lock), after its content has been fully written and checked.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { PoddError } from '../../core/errors.js';
 import { applyLayer } from './apply-layer.js';
+import { compressionOf, corruptData, decompressor, isZlibError } from './decompress.js';
 import { tempName } from './fs-util.js';
 
 export interface LayerSource {
-  /** A layer tar, plain or gzip-compressed. */
+  /** A layer tar, plain or compressed with gzip or zstd. */
   path: string;
   /** Expected diffID when the image config names it. */
   diffID?: string;
@@ -30,27 +30,10 @@ export function digestHex(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1);
 }
 
-async function compressionOf(path: string): Promise<'gzip' | 'none'> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
-    if (bytesRead >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && buffer.readUInt32LE(0) === 0xfd2fb528) {
-      throw new PoddError('Invalid', `layer "${path}" is zstd-compressed, which podd does not support yet`);
-    }
-    return 'none';
-  } finally {
-    await handle.close();
-  }
-}
-
-function isZlibError(err: unknown): boolean {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('Z_');
-}
-
 /** The uncompressed tar stream of a layer, feeding `diff` (and `raw`, for the stored bytes) as it goes. */
 async function* layerTar(path: string, hashes: { diff: Hash; raw?: Hash }, size: { bytes: number }): AsyncGenerator<Buffer> {
-  const gzip = (await compressionOf(path)) === 'gzip';
+  const compression = await compressionOf(path);
+  const decompress = decompressor(compression, `layer "${path}"`);
   const file = createReadStream(path);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -59,7 +42,7 @@ async function* layerTar(path: string, hashes: { diff: Hash; raw?: Hash }, size:
     },
   });
   const ignore = (): void => {};
-  const out: Readable = gzip ? pipeline(file, tap, createGunzip(), ignore) : pipeline(file, tap, ignore);
+  const out: Readable = decompress === undefined ? pipeline(file, tap, ignore) : pipeline(file, tap, decompress, ignore);
   try {
     for await (const chunk of out as AsyncIterable<Buffer>) {
       hashes.diff.update(chunk);
@@ -67,7 +50,7 @@ async function* layerTar(path: string, hashes: { diff: Hash; raw?: Hash }, size:
       yield chunk;
     }
   } catch (err) {
-    if (isZlibError(err)) throw new PoddError('Invalid', `layer "${path}" has corrupt gzip data: ${(err as Error).message}`, { cause: err });
+    if (isZlibError(err)) throw corruptData(`layer "${path}"`, compression, err);
     throw err;
   } finally {
     out.destroy();

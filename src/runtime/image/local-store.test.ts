@@ -115,6 +115,25 @@ test('a gzip-compressed rootfs tarball gives the same layer as the plain one', a
   });
 });
 
+test('a zstd-compressed rootfs tarball gives the same layer; a truncated one is refused and leaves nothing', async () => {
+  await withStore(async ({ root, dir, store }) => {
+    const tar = buildTar(rootfsEntries);
+    await writeFile(join(dir, 'rootfs.tar'), tar);
+    await execFileAsync('zstd', ['-q', '-19', join(dir, 'rootfs.tar'), '-o', join(dir, 'rootfs.tar.zst')]);
+    const plain = await store.importArchive(join(dir, 'rootfs.tar'), 'plain');
+    const zstd = await store.importArchive(join(dir, 'rootfs.tar.zst'), 'zstd');
+    assert.deepEqual(zstd.layers, plain.layers);
+    assert.equal(zstd.size, tar.length);
+    await store.remove('plain');
+    await store.remove('zstd');
+    const compressed = await readFile(join(dir, 'rootfs.tar.zst'));
+    await writeFile(join(dir, 'cut.tar.zst'), compressed.subarray(0, compressed.length - 20));
+    await assert.rejects(store.importArchive(join(dir, 'cut.tar.zst'), 'cut'), isCode('Invalid', /corrupt zstd data/));
+    assert.deepEqual(await layerNames(root), []);
+    assert.deepEqual(await readdir(join(root, 'images', 'tmp')), []);
+  });
+});
+
 function dockerSave(layers: Buffer[], config: object, repoTags: string[]): Buffer {
   const configJson = JSON.stringify(config);
   const configName = `${sha256(configJson)}.json`;

@@ -165,10 +165,11 @@ export async function writeOciLayout(dir: string, tag: string, images: TestImage
 }
 
 /** skopeo copy of an OCI layout tag into the registry (`--all` keeps an index; v2s2 converts to Docker's format). */
-export async function pushLayout(dir: string, tag: string, registry: TestRegistry, repoTag: string, options: { format?: 'oci' | 'v2s2' } = {}): Promise<void> {
+export async function pushLayout(dir: string, tag: string, registry: TestRegistry, repoTag: string, options: { format?: 'oci' | 'v2s2'; compression?: 'zstd' } = {}): Promise<void> {
   await execFileAsync('skopeo', [
     '--insecure-policy', 'copy', '--quiet', '--all', '--dest-tls-verify=false',
     ...(options.format === undefined ? [] : ['--format', options.format]),
+    ...(options.compression === undefined ? [] : ['--dest-compress-format', options.compression]),
     ...(registry.auth === undefined ? [] : ['--dest-creds', `${registry.auth.username}:${registry.auth.password}`]),
     `oci:${dir}:${tag}`, `docker://${registry.host}/${repoTag}`,
   ]);
