@@ -1,9 +1,11 @@
 // Turns a container of the pod spec into runc's config.json, the way the kubelet's generateContainerConfig and the
 // CRI runtime together do. Failures here are CreateContainerConfigError for the pod status.
+import type { Service } from '../api/service-types.js';
 import type { ConfigMap, Container, Pod, Secret } from '../api/types.js';
 import { decodeBase64 } from '../api/base64.js';
 import { containerArgs, mergeEnv, resolveEnv } from '../core/env/resolve-env.js';
 import { PoddError } from '../core/errors.js';
+import { serviceEnvVars } from '../core/service/env-vars.js';
 import { containerSpec, type ContainerLimits } from '../core/oci/spec.js';
 import type { OciSpec, SandboxNamespaces } from '../core/oci/types.js';
 import { containerLimits, containerRequests } from '../core/resources/effective.js';
@@ -27,6 +29,8 @@ export interface ContainerConfigInput {
   hostCapabilities: readonly string[];
   secrets: ReadonlyMap<string, Secret>;
   configMaps: ReadonlyMap<string, ConfigMap>;
+  /** The node's Services now: the container's Service variables. */
+  services: readonly Service[];
   nodeName: string;
   podIP?: string;
   hostIP?: string;
@@ -43,6 +47,7 @@ export async function buildContainerSpec(input: ContainerConfigInput): Promise<O
     configMaps: input.configMaps,
     nodeName: input.nodeName,
     decodeBase64: (v: string): string => new TextDecoder().decode(decodeBase64(v) ?? new Uint8Array()),
+    serviceEnv: serviceEnvVars(input.services, pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks !== false),
     ...(input.podIP === undefined ? {} : { podIP: input.podIP }),
     ...(input.hostIP === undefined ? {} : { hostIP: input.hostIP }),
   };

@@ -347,6 +347,7 @@ export class PlanExecutor {
         shmDir: ctx.shmDir ?? '/dev/shm',
         hostCapabilities: this.deps.hostCapabilities,
         secrets: ctx.secrets, configMaps: ctx.configMaps,
+        services: this.deps.services?.() ?? [],
         nodeName: this.deps.nodeName,
         ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),
         ...podIPOf(pod, sandbox, this.deps.hostIP),

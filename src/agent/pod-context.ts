@@ -1,4 +1,5 @@
 // Everything one pod worker knows and owns: its pod, its instances, the reason cache and back-off state.
+import type { Service } from '../api/service-types.js';
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
 import type { ContainerExec } from '../runtime/hooks/container-exec.js';
 import type { PodEtcFiles } from '../core/volume/container-mounts.js';
@@ -34,6 +35,8 @@ export interface AgentDeps {
    * without --cluster-dns.
    */
   clusterDns?: { nameservers: readonly string[]; ready?: () => Promise<void> };
+  /** Every Service of the node (`podd serve`), read as each container is made: its Service variables. */
+  services?: () => readonly Service[];
   /** Capabilities podd holds: privileged containers get these. */
   hostCapabilities: readonly string[];
   /** Runs lifecycle hook commands in a container (runc exec). */

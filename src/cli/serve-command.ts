@@ -1,6 +1,8 @@
 // `podd serve`: the node agent and a Kubernetes API for kubectl, state in SQLite under the data dir.
 import { join, resolve } from 'node:path';
+import type { Service } from '../api/service-types.js';
 import type { Pod } from '../api/types.js';
+import type { AgentDeps } from '../agent/pod-context.js';
 import { NodeAgent } from '../agent/node-agent.js';
 import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
@@ -49,7 +51,11 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   const imageGc = startImageGc(node.images, { stateDir: cfg.stateDir, policy: gcPolicyFromEnv(process.env), onError: (e) => log(`podd serve: image garbage collection: ${e instanceof Error ? e.message : String(e)}`) });
   // Before the agent: pods it re-adopts or starts find the server (bound now, or as soon as the pod bridge appears).
   const dns = await startClusterDnsFor(store, cfg, log);
-  const deps = dns === undefined ? node.deps : { ...node.deps, clusterDns: { nameservers: [dns.ip], ready: () => dns.ensureServing() } };
+  const deps: AgentDeps = {
+    ...node.deps,
+    services: () => store.list<Service>('services', undefined).items,
+    ...(dns === undefined ? {} : { clusterDns: { nameservers: [dns.ip], ready: () => dns.ensureServing() } }),
+  };
   const agent = new NodeAgent(store, deps, { stateDir: cfg.stateDir, db: dbPath, log });
   const exec = new RuncExecRunner({ runcPath: cfg.runcPath, stateDir: cfg.stateDir, instances: () => node.deps.runtime.list() });
   const api = createApiServer({

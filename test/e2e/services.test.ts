@@ -144,6 +144,41 @@ test('from another pod, and from a backend to its own Service (hairpin), the Clu
   }
 });
 
+test('containers get the Service variables (with enableServiceLinks: false only the kubernetes Service\'s), usable in $(VAR)', async () => {
+  const envPod = (name: string, links: boolean): string => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  restartPolicy: Never
+  enableServiceLinks: ${links}
+  containers:
+  - name: c
+    image: busybox
+    command: [env]
+    env: [{name: WEB_URL, value: 'http://$(WEB_SERVICE_HOST):$(WEB_SERVICE_PORT)/'}]
+`;
+  apply('env-links', envPod('env-links', true));
+  apply('env-nolinks', envPod('env-nolinks', false));
+  await until('both to finish', () => ['env-links', 'env-nolinks'].every((p) => jsonpath(`pod ${p}`, '{.status.phase}') === 'Succeeded'));
+  const envOf = (pod: string): Map<string, string> =>
+    new Map(serve.kubectl('logs', pod).trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const links = envOf('env-links');
+  const web = ips['web'] ?? '';
+  for (const [name, value] of [
+    ['WEB_SERVICE_HOST', web], ['WEB_SERVICE_PORT', '80'], ['WEB_PORT', `tcp://${web}:80`], ['WEB_PORT_80_TCP', `tcp://${web}:80`],
+    ['WEB_PORT_80_TCP_PROTO', 'tcp'], ['WEB_PORT_80_TCP_PORT', '80'], ['WEB_PORT_80_TCP_ADDR', web],
+    ['WEB_NAMED_SERVICE_HOST', ips['web-named'] ?? ''], ['WEB_URL', `http://${web}:80/`],
+    ['KUBERNETES_SERVICE_HOST', '10.87.0.1'], ['KUBERNETES_SERVICE_PORT', '443'], ['KUBERNETES_SERVICE_PORT_HTTPS', '443'],
+    ['KUBERNETES_PORT', 'tcp://10.87.0.1:443'],
+  ] as const) assert.equal(links.get(name), value, name);
+  const noLinks = envOf('env-nolinks');
+  assert.equal(noLinks.get('KUBERNETES_SERVICE_HOST'), '10.87.0.1');
+  assert.deepEqual([...noLinks.keys()].filter((k) => k.startsWith('WEB_') && k !== 'WEB_URL'), []);
+  assert.equal(noLinks.get('WEB_URL'), 'http://$(WEB_SERVICE_HOST):$(WEB_SERVICE_PORT)/', 'unknown references stay as written');
+  serve.kubectl('delete', 'pod', 'env-links', 'env-nolinks', '--wait');
+});
+
 test('deleting a backend takes it out of the endpoints and the rules: traffic only reaches the other', async () => {
   serve.kubectl('delete', 'pod', 'web-b', '--wait=true');
   await until('web-b out of the Endpoints and EndpointSlice', () =>

@@ -76,3 +76,15 @@ test('mergeEnv: image env under container env, PATH default, HOSTNAME', () => {
   assert.deepEqual(mergeEnv(['PATH=/x', 'A=img'], 'web', [['A', 'ctr']]), ['PATH=/x', 'A=ctr', 'HOSTNAME=web']);
   assert.ok(mergeEnv([], 'h', []).some((e) => e.startsWith('PATH=/usr/local/sbin')));
 });
+
+test('resolveEnv: Service variables come after the container\'s own, yield to them, and expand in $(VAR)', () => {
+  const serviceEnv = new Map([['DB_SERVICE_HOST', '10.87.0.9'], ['DB_SERVICE_PORT', '5432'], ['A', 'from-service']]);
+  const got = resolveEnv(pod, {
+    name: 'c',
+    env: [{ name: 'A', value: 'mine' }, { name: 'URL', value: 'pg://$(DB_SERVICE_HOST):$(DB_SERVICE_PORT)/$(A)' }],
+  }, { ...sources, serviceEnv });
+  assert.deepEqual(got, {
+    ok: true,
+    env: [['A', 'mine'], ['URL', 'pg://10.87.0.9:5432/mine'], ['DB_SERVICE_HOST', '10.87.0.9'], ['DB_SERVICE_PORT', '5432']],
+  });
+});

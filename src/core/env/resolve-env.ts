@@ -9,6 +9,8 @@ export interface EnvSources {
   nodeName: string;
   /** Decodes a Secret's base64 data value. */
   decodeBase64: (value: string) => string;
+  /** The Services' variables (core/service/env-vars.ts): under the container's own, and usable in $(VAR). */
+  serviceEnv?: ReadonlyMap<string, string>;
 }
 
 export type EnvResult = { ok: true; env: [string, string][] } | { ok: false; message: string };
@@ -63,10 +65,14 @@ function fieldRefValue(pod: Pod, path: string, sources: EnvSources): string | un
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** Resolves envFrom then env, in order, with $(VAR) expansion against what came before. */
+/**
+ * Resolves envFrom then env, in order, with $(VAR) expansion against what came before and the Services' variables;
+ * those come last, for the names the container does not set itself.
+ */
 export function resolveEnv(pod: Pod, container: Container, sources: EnvSources): EnvResult {
   const ns = pod.metadata.namespace ?? 'default';
   const vars = new Map<string, string>();
+  const serviceEnv = sources.serviceEnv ?? new Map<string, string>();
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {
@@ -91,7 +97,7 @@ export function resolveEnv(pod: Pod, container: Container, sources: EnvSources):
   for (const e of container.env ?? []) {
     let value: string | undefined;
     if (e.valueFrom === undefined) {
-      value = expandVars(e.value ?? '', (n) => vars.get(n));
+      value = expandVars(e.value ?? '', (n) => vars.get(n) ?? serviceEnv.get(n));
     } else if (e.valueFrom.fieldRef) {
       value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, sources) ?? '';
     } else if (e.valueFrom.configMapKeyRef) {
@@ -124,7 +130,8 @@ export function resolveEnv(pod: Pod, container: Container, sources: EnvSources):
     }
     vars.set(e.name, value);
   }
-  return { ok: true, env: [...vars.entries()] };
+  const services = [...serviceEnv].filter(([name]) => !vars.has(name));
+  return { ok: true, env: [...vars.entries(), ...services] };
 }
 
 export interface ImageProcessConfig {
