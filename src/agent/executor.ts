@@ -277,7 +277,7 @@ export class PlanExecutor {
   /** Sets the pod's volumes up once; a failure is the kubelet's FailedMount, retried on a later sync. */
   private async mountVolumes(ctx: PodContext): Promise<boolean> {
     try {
-      ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), { secrets: ctx.secrets, configMaps: ctx.configMaps });
+      ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), ctx.sources());
       return true;
     } catch (err) {
       this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
@@ -323,7 +323,7 @@ export class PlanExecutor {
     }
 
     const image = await this.images.ensure(podUid(pod), c, now, (type, reason, message) => this.emit(ctx, type, reason, message, fieldPath),
-      { imagePullSecrets: pod.spec.imagePullSecrets ?? [], secrets: ctx.secrets });
+      { imagePullSecrets: pod.spec.imagePullSecrets ?? [], secrets: ctx.sources().secrets });
     if (!image.ok) {
       ctx.startFailures.set(c.name, { reason: image.reason, message: image.message });
       if (image.retryInMs !== undefined) ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, now + Math.max(image.retryInMs, 100));
@@ -346,7 +346,7 @@ export class PlanExecutor {
         etcFiles: ctx.etcFiles ?? { hosts: '', hostname: '', resolvConf: '' },
         shmDir: ctx.shmDir ?? '/dev/shm',
         hostCapabilities: this.deps.hostCapabilities,
-        secrets: ctx.secrets, configMaps: ctx.configMaps,
+        ...ctx.sources(),
         services: this.deps.services?.() ?? [],
         nodeName: this.deps.nodeName,
         ...(this.deps.hostIP === undefined ? {} : { hostIP: this.deps.hostIP }),

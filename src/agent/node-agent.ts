@@ -124,8 +124,7 @@ export class NodeAgent {
     const uid = pod.metadata.uid ?? '';
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
-    const { secrets, configMaps } = this.sources(ns);
-    const worker = new PodWorker(pod, secrets, configMaps, this.deps, {
+    const worker = new PodWorker(pod, () => this.sources(ns), this.deps, {
       onEvent: (e) => this.recordEvent(pod, e),
       onStatus: (p) => this.writeStatus(p),
     });

@@ -54,10 +54,16 @@ export interface PodHooks {
   onStatus?: (pod: Pod) => void;
 }
 
-export interface PodContext {
-  pod: Pod;
+/** The Secrets and ConfigMaps of a pod's namespace, by name. */
+export interface PodSources {
   secrets: ReadonlyMap<string, Secret>;
   configMaps: ReadonlyMap<string, ConfigMap>;
+}
+
+export interface PodContext {
+  pod: Pod;
+  /** Read when a volume, pull or container needs them: ones created after a failure are found on the retry. */
+  sources: () => PodSources;
   instances: Map<string, TrackedInstance>;
   startFailures: Map<string, StartFailure>;
   backoff: Map<string, BackoffEntry>;

@@ -1,6 +1,6 @@
 // One serialized worker per pod (the kubelet's pod worker): observe → plan → execute → derive status, again on every
 // container exit, back-off expiry, termination request or resync tick.
-import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import type { Pod } from '../api/types.js';
 import { computePodActions } from '../core/plan/compute-pod-actions.js';
 import { backoffConfigFromAnnotations } from '../core/plan/backoff.js';
 import type { ProbeResults } from '../core/pod-runtime.js';
@@ -16,7 +16,7 @@ import { isPoddError } from '../core/errors.js';
 import { ImageEnsurer } from './image-ensurer.js';
 import { podRuntimeView } from './observe.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
-import type { AgentDeps, PodContext, PodHooks } from './pod-context.js';
+import type { AgentDeps, PodContext, PodHooks, PodSources } from './pod-context.js';
 import { podDir, podLogDir, podUid } from './pod-paths.js';
 import { PodProber } from './prober/pod-prober.js';
 
@@ -35,11 +35,11 @@ export class PodWorker {
   /** Startup, liveness and readiness probes of the running instances (when the node runs probes). */
   private readonly prober: PodProber | undefined;
 
-  constructor(pod: Pod, secrets: ReadonlyMap<string, Secret>, configMaps: ReadonlyMap<string, ConfigMap>, deps: AgentDeps, private readonly hooks: PodHooks) {
+  constructor(pod: Pod, sources: () => PodSources, deps: AgentDeps, private readonly hooks: PodHooks) {
     const backoff = backoffConfigFromAnnotations(pod.metadata.annotations, deps.backoff);
     this.deps = { ...deps, backoff };
     this.ctx = {
-      pod, secrets, configMaps,
+      pod, sources,
       instances: new Map(), startFailures: new Map(), backoff: new Map(), restartCounts: new Map(),
     };
     this.prober = deps.probes === undefined ? undefined : new PodProber(this.ctx, {

@@ -83,10 +83,13 @@ export async function runCommand(opts: RunOptions, cfg: NodeConfig): Promise<num
   const followers: LogFollower[] = [];
   let lastStatus = '';
   const name = pod.metadata.name ?? '';
+  const sources = {
+    secrets: new Map(parsed.secrets.map((s) => [s.metadata.name ?? '', s])),
+    configMaps: new Map(parsed.configMaps.map((c) => [c.metadata.name ?? '', c])),
+  };
   const worker = new PodWorker(
     pod,
-    new Map(parsed.secrets.map((s) => [s.metadata.name ?? '', s])),
-    new Map(parsed.configMaps.map((c) => [c.metadata.name ?? '', c])),
+    () => sources,
     node.deps,
     {
       onEvent: (e: PodEvent) => {
