@@ -13,6 +13,7 @@ import { containerGracePeriod, MIN_GRACE_SECONDS } from '../core/termination/gra
 import { containerSpec, terminationPlan, type LiveContainer } from '../core/termination/order.js';
 import { containerCgroupPath, ensurePodCgroup } from '../runtime/oci/cgroups.js';
 import { podCgroupLimits } from '../core/resources/pod-cgroup.js';
+import { projectedVersions } from '../core/volume/payload.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import { writePodEtcFiles } from '../runtime/volume/etc-files.js';
 import { ensurePodShm } from '../runtime/volume/pod-shm.js';
@@ -277,12 +278,33 @@ export class PlanExecutor {
   /** Sets the pod's volumes up once; a failure is the kubelet's FailedMount, retried on a later sync. */
   private async mountVolumes(ctx: PodContext): Promise<boolean> {
     try {
-      ctx.volumes ??= await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), ctx.sources());
+      if (ctx.volumes === undefined) {
+        const sources = ctx.sources();
+        ctx.volumes = await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), sources);
+        ctx.volumeSources = projectedVersions(ctx.pod, sources);
+      }
       return true;
     } catch (err) {
       this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
       ctx.wakeAt = Math.min(ctx.wakeAt ?? Infinity, this.deps.clock() + 2_000);
       return false;
+    }
+  }
+
+  /**
+   * On the periodic sync: Secret and ConfigMap volumes follow their objects, as the kubelet's do (subPath mounts keep
+   * what they had). A Secret deleted meanwhile leaves the files as they were, with a FailedMount event.
+   */
+  async refreshVolumes(ctx: PodContext): Promise<void> {
+    if (ctx.volumes === undefined || ctx.volumeSources === undefined) return;
+    const sources = ctx.sources();
+    const versions = projectedVersions(ctx.pod, sources);
+    if (versions === ctx.volumeSources) return;
+    ctx.volumeSources = versions;
+    try {
+      ctx.volumes = await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), sources);
+    } catch (err) {
+      this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
     }
   }
 

@@ -70,6 +70,8 @@ export interface PodContext {
   /** Next restartCount per container name: survives purged instances, as the kubelet's log-file count does. */
   restartCounts: Map<string, number>;
   volumes?: Map<string, PreparedVolume>;
+  /** projectedVersions of what `volumes` were last projected from. */
+  volumeSources?: string;
   etcFiles?: PodEtcFiles;
   /** Host path bound at /dev/shm in every container: the pod's tmpfs, or the host's with hostIPC. */
   shmDir?: string;

@@ -169,6 +169,7 @@ export class PodWorker {
     const view = podRuntimeView(this.ctx.instances.values());
     const plan = computePodActions({ pod: this.ctx.pod, runtime: view, probes: this.probeResults(), now: this.deps.clock() });
     await this.executor.execute(this.ctx, plan, view);
+    if (this.relist && !this.isTerminating()) await this.executor.refreshVolumes(this.ctx);
     this.relist = false;
     await this.observe();
     this.prober?.sync();

@@ -2,7 +2,7 @@
 // pod bridge's gateway answering Service names and forwarding the rest (busybox nslookup from inside the pods).
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nodeConfigFromEnv } from '../../src/bin/node-config.js';
@@ -43,11 +43,6 @@ spec:
   containers: [{name: c, image: busybox, command: [nslookup, -type=TXT, dns-version.cluster.local]}]`,
 ].join('\n');
 
-function apply(name: string, yaml: string): void {
-  const file = join(serve.dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  serve.kubectl('apply', '-f', file);
-}
 
 /** kubectl exec that keeps the output of a failing command (busybox nslookup exits 1 if any search domain misses). */
 function execIn(podName: string, ...cmd: string[]): { code: number | null; out: string } {
@@ -92,7 +87,7 @@ const hostResolvConf = nodeConfigFromEnv().hostResolvConf;
 
 before(async () => {
   await serve.start();
-  apply('pods', PODS);
+  serve.apply('pods', PODS);
   await until('the DNS pods to be ready', () => readyPods(['dns-cf', 'dns-default', 'dns-none', 'dns-hostnet', 'dns-hostnet-cf']), 90_000);
 });
 after(() => serve.dispose());
@@ -137,7 +132,7 @@ metadata: {name: web}
 spec: {clusterIP: None, selector: {app: web}, ports: [{name: http, port: 80}]}
 `;
   try {
-    apply('services', services);
+    serve.apply('services', services);
   } catch (err) {
     t.diagnostic(`Services are not served by this API yet, so the Service checks are skipped: ${(err as Error).message.split('\n')[0] ?? ''}`);
     t.skip('no Service kind in the API');

@@ -1,8 +1,7 @@
 // A pod that names a ConfigMap or Secret before it exists waits, as on a kubelet: CreateContainerConfigError for
 // env, FailedMount (ContainerCreating) for volumes; once `kubectl create` makes it, the next retry starts the pod.
+// A mounted ConfigMap that changes is projected again into the running pod.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leftovers } from './harness.js';
 import { ServeFixture, until } from './serve-harness.js';
@@ -11,11 +10,6 @@ const serve = new ServeFixture();
 before(() => serve.start());
 after(() => serve.dispose());
 
-function apply(name: string, yaml: string): void {
-  const file = join(serve.dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  serve.kubectl('apply', '-f', file);
-}
 
 function statusColumn(pod: string): string {
   return serve.kubectl('get', 'pod', pod, '--no-headers').trim().split(/\s+/)[2] ?? '';
@@ -26,7 +20,7 @@ function eventsOf(pod: string): string {
 }
 
 test('env from a ConfigMap created later: CreateContainerConfigError, then the container starts with its value', async () => {
-  apply('env-late', `
+  serve.apply('env-late', `
 apiVersion: v1
 kind: Pod
 metadata: {name: env-late}
@@ -46,8 +40,38 @@ spec:
   serve.kubectl('delete', 'pod/env-late', 'configmap/late-cm', '--wait');
 });
 
+test('a mounted ConfigMap follows its object: kubectl patch shows in the running container, through the ..data swap', async () => {
+  serve.kubectl('create', 'configmap', 'live-cm', '--from-literal=mode=first');
+  serve.apply('live', `
+apiVersion: v1
+kind: Pod
+metadata: {name: live}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: [sleep, '3600']
+    volumeMounts: [{name: cfg, mountPath: /etc/cfg}]
+  volumes: [{name: cfg, configMap: {name: live-cm}}]
+`);
+  const read = (): string => {
+    try {
+      return serve.kubectl('exec', 'live', '--', 'cat', '/etc/cfg/mode');
+    } catch {
+      return '';
+    }
+  };
+  await until('the first value', () => read() === 'first');
+  serve.kubectl('patch', 'configmap', 'live-cm', '-p', '{"data":{"mode":"second"}}');
+  await until('the patched value in the running container', () => read() === 'second', 30_000);
+  assert.equal(serve.kubectl('exec', 'live', '--', 'readlink', '/etc/cfg/mode'), '..data/mode\n');
+  assert.equal(serve.pod('live').status?.containerStatuses?.[0]?.restartCount, 0);
+  serve.kubectl('delete', 'pod/live', 'configmap/live-cm', '--wait');
+});
+
 test('a Secret volume created later: ContainerCreating with FailedMount, then the container reads it', async () => {
-  apply('vol-late', `
+  serve.apply('vol-late', `
 apiVersion: v1
 kind: Pod
 metadata: {name: vol-late}

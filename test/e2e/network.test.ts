@@ -17,11 +17,6 @@ after(() => serve.dispose());
 
 const POD_CIDR_PREFIX = '10.86.0.';
 
-function apply(name: string, yaml: string): void {
-  const file = join(serve.dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  serve.kubectl('apply', '-f', file);
-}
 
 function podIP(name: string): string {
   return serve.kubectl('get', 'pod', name, '-o', 'jsonpath={.status.podIP}');
@@ -83,8 +78,8 @@ spec:
 });
 
 test('pods reach each other by IP, and the host reaches pods', async () => {
-  apply('web-a', WEB('web-a'));
-  apply('web-b', WEB('web-b'));
+  serve.apply('web-a', WEB('web-a'));
+  serve.apply('web-b', WEB('web-b'));
   await until('both pods Ready', () => ready('web-a') && ready('web-b'), 30_000);
   const [a, b] = [podIP('web-a'), podIP('web-b')];
   assert.notEqual(a, b);
@@ -97,12 +92,12 @@ test('pods reach each other by IP, and the host reaches pods', async () => {
 });
 
 test('hostPort: the container port is reachable on the host; a second pod asking for it does not start', async () => {
-  apply('web-hp', WEB('web-hp', ', hostPort: 18080'));
+  serve.apply('web-hp', WEB('web-hp', ', hostPort: 18080'));
   await until('web-hp Ready', () => ready('web-hp'), 30_000);
   assert.equal(await httpGet('127.0.0.1', 18080), 'hello from web-hp\n');
   const nodeIP = nodeConfigFromEnv().nodeIP;
   if (nodeIP !== undefined) assert.equal(await httpGet(nodeIP, 18080), 'hello from web-hp\n');
-  apply('web-hp2', WEB('web-hp2', ', hostPort: 18080'));
+  serve.apply('web-hp2', WEB('web-hp2', ', hostPort: 18080'));
   await until('web-hp2 to be rejected', () => serve.kubectl('get', 'pod', 'web-hp2', '-o', 'jsonpath={.status.phase}') === 'Failed');
   assert.match(serve.kubectl('get', 'pod', 'web-hp2'), /web-hp2\s+0\/1\s+NodePorts\s+0\s/);
   assert.match(serve.kubectl('get', 'pod', 'web-hp2', '-o', 'jsonpath={.status.message}'), /didn't have free ports/);

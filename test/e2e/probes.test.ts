@@ -4,7 +4,7 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../../src/api/types.js';
 import { containerStatus, events, repoRoot, runPod, statuses, tempDir, type RunResult } from './harness.js';
@@ -521,9 +521,7 @@ describe('probes under podd serve, through kubectl', () => {
     (JSON.parse(serve.kubectl('get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json')) as { items: PodEvent[] }).items;
 
   function apply(name: string, yaml: string): void {
-    const file = join(serve.dir, `${name}.yaml`);
-    writeFileSync(file, yaml);
-    assert.match(serve.kubectl('apply', '-f', file), new RegExp(`pod/${name} created`));
+    assert.match(serve.apply(name, yaml), new RegExp(`pod/${name} created`));
   }
 
   test('readiness exec: READY 0/1 until the file appears, 1/1 with Ready and ContainersReady, back to 0/1 when it goes', async () => {

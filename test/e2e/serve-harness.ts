@@ -1,6 +1,6 @@
 // A real `podd serve` for e2e tests, and the real kubectl pointed at it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poddBin, tempDir } from './harness.js';
 
@@ -66,6 +66,13 @@ export class ServeFixture {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KUBECONFIG: this.kubeconfig, HOME: this.dir, KUBECACHEDIR: join(this.dir, 'cache') },
     });
+  }
+
+  /** `kubectl apply -f` of a manifest written to `<name>.yaml` in the fixture's directory; kubectl's output. */
+  apply(name: string, yaml: string): string {
+    const file = join(this.dir, `${name}.yaml`);
+    writeFileSync(file, yaml);
+    return this.kubectl('apply', '-f', file);
   }
 
   /** `kubectl get pod NAME -o json`, parsed. */

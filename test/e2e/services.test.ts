@@ -13,11 +13,6 @@ const serve = new ServeFixture();
 before(() => serve.start());
 after(() => serve.dispose());
 
-function apply(name: string, yaml: string): void {
-  const file = join(serve.dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  serve.kubectl('apply', '-f', file);
-}
 
 function jsonpath(what: string, path: string): string {
   return serve.kubectl('get', ...what.split(' '), '-o', `jsonpath=${path}`);
@@ -81,9 +76,9 @@ spec:
 const ips: Record<string, string> = {};
 
 test('a Service over two backends: ClusterIP from 10.87/16, kubectl columns, Endpoints and EndpointSlices of both pods', async () => {
-  apply('web-a', BACKEND('web-a'));
-  apply('web-b', BACKEND('web-b'));
-  apply('client', `
+  serve.apply('web-a', BACKEND('web-a'));
+  serve.apply('web-b', BACKEND('web-b'));
+  serve.apply('client', `
 apiVersion: v1
 kind: Pod
 metadata: {name: client}
@@ -91,8 +86,8 @@ spec:
   terminationGracePeriodSeconds: 1
   containers: [{name: c, image: busybox, command: [sleep, '3600']}]
 `);
-  apply('web', SERVICE('web', '8080'));
-  apply('web-named', SERVICE('web-named', 'http'));
+  serve.apply('web', SERVICE('web', '8080'));
+  serve.apply('web-named', SERVICE('web-named', 'http'));
   await until('the pods Ready', () => ready('web-a') && ready('web-b') && ready('client'), 60_000);
   ips['web-a'] = jsonpath('pod web-a', '{.status.podIP}');
   ips['web-b'] = jsonpath('pod web-b', '{.status.podIP}');
@@ -158,8 +153,8 @@ spec:
     command: [env]
     env: [{name: WEB_URL, value: 'http://$(WEB_SERVICE_HOST):$(WEB_SERVICE_PORT)/'}]
 `;
-  apply('env-links', envPod('env-links', true));
-  apply('env-nolinks', envPod('env-nolinks', false));
+  serve.apply('env-links', envPod('env-links', true));
+  serve.apply('env-nolinks', envPod('env-nolinks', false));
   await until('both to finish', () => ['env-links', 'env-nolinks'].every((p) => jsonpath(`pod ${p}`, '{.status.phase}') === 'Succeeded'));
   const envOf = (pod: string): Map<string, string> =>
     new Map(serve.kubectl('logs', pod).trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
@@ -235,7 +230,7 @@ test('deleting a Service removes its rules and frees its ClusterIP', async () =>
     && serve.kubectl('get', 'endpoints', '--no-headers').split('\n').every((l) => !l.startsWith('web ')));
   // Without the rules the address leads nowhere podd knows (this host's egress may still answer something).
   assert.ok(!['web-a', 'web-b'].includes(await httpGet(ip, 80).catch(() => 'no answer')));
-  apply('reuse', `{"apiVersion":"v1","kind":"Service","metadata":{"name":"reuse"},"spec":{"clusterIP":"${ip}","selector":{"app":"web"},"ports":[{"port":80,"targetPort":8080}]}}`);
+  serve.apply('reuse', `{"apiVersion":"v1","kind":"Service","metadata":{"name":"reuse"},"spec":{"clusterIP":"${ip}","selector":{"app":"web"},"ports":[{"port":80,"targetPort":8080}]}}`);
   assert.equal(jsonpath('svc reuse', '{.spec.clusterIP}'), ip);
   await until('reuse to carry traffic', () => iptablesSave('nat').includes('"default/reuse cluster IP"'));
   assert.deepEqual([...await answers(ip, 3)], ['web-a']);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigMap, Secret } from '../../api/types.js';
-import { configMapPayload, invalidPayloadPath, secretPayload } from './payload.js';
+import type { ConfigMap, Pod, Secret } from '../../api/types.js';
+import { configMapPayload, invalidPayloadPath, projectedVersions, secretPayload } from './payload.js';
 
 const text = (bytes: Uint8Array | undefined): string => new TextDecoder().decode(bytes);
 const secret: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns' }, data: { a: 'QQ==', b: 'Qg==' } };
@@ -48,4 +48,25 @@ test('payload paths are checked as the atomic writer does', () => {
   assert.equal(invalidPayloadPath('..data'), "invalid path: must not start with '..': ..data");
   assert.equal(invalidPayloadPath('x'.repeat(256)), 'invalid path: filenames must be less than or equal to 255 characters');
   assert.deepEqual(secretPayload({ items: [{ key: 'a', path: '..data' }] }, secret), { ok: false, message: "invalid path: must not start with '..': ..data" });
+});
+
+test('projectedVersions: names, uids and resourceVersions of the projected objects; "-" for missing ones; other volumes ignored', () => {
+  const pod: Pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+    spec: {
+      containers: [],
+      volumes: [
+        { name: 'a', secret: { secretName: 's' } },
+        { name: 'b', configMap: { name: 'cm' } },
+        { name: 'c', emptyDir: {} },
+        { name: 'd', configMap: { name: 'gone', optional: true } },
+      ],
+    },
+  };
+  const secret = (rv: string): Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', uid: 'u1', resourceVersion: rv } });
+  const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', uid: 'u2', resourceVersion: '7' } };
+  const at = (rv: string): string => projectedVersions(pod, { secrets: new Map([['s', secret(rv)]]), configMaps: new Map([['cm', cm]]) });
+  assert.equal(at('5'), 'secret/s=u1@5,configmap/cm=u2@7,configmap/gone=-');
+  assert.notEqual(at('6'), at('5'));
+  assert.equal(projectedVersions({ ...pod, spec: { containers: [] } }, { secrets: new Map(), configMaps: new Map() }), '');
 });

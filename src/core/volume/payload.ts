@@ -1,6 +1,6 @@
 // The files of a secret or configMap volume (the kubelet's MakePayload and the atomic writer's validatePayload).
 import { decodeBase64, encodeUtf8 } from '../../api/base64.js';
-import type { ConfigMap, KeyToPath, Secret } from '../../api/types.js';
+import type { ConfigMap, KeyToPath, ObjectMeta, Pod, Secret } from '../../api/types.js';
 
 /** SecretVolumeSourceDefaultMode and ConfigMapVolumeSourceDefaultMode. */
 export const DEFAULT_FILE_MODE = 0o644;
@@ -102,4 +102,20 @@ export function configMapPayload(source: ProjectedSource, configMap: ConfigMap |
   for (const [key, value] of Object.entries(configMap?.data ?? {})) data.set(key, encodeUtf8(value));
   return project(data, source.items, source.defaultMode ?? DEFAULT_FILE_MODE, source.optional === true,
     (key) => `configmap references non-existent config key: ${key}`);
+}
+
+function version(meta: ObjectMeta | undefined): string {
+  return meta === undefined ? '-' : `${meta.uid ?? ''}@${meta.resourceVersion ?? ''}`;
+}
+
+/**
+ * The objects a pod's Secret and ConfigMap volumes project, as they are now (uid and resourceVersion, "-" when
+ * missing). When this changes the volumes are projected again, as the kubelet does on its periodic sync.
+ */
+export function projectedVersions(pod: Pod, sources: { secrets: ReadonlyMap<string, Secret>; configMaps: ReadonlyMap<string, ConfigMap> }): string {
+  return (pod.spec.volumes ?? []).flatMap((v) => {
+    if (v.secret !== undefined) return [`secret/${v.secret.secretName ?? ''}=${version(sources.secrets.get(v.secret.secretName ?? '')?.metadata)}`];
+    if (v.configMap !== undefined) return [`configmap/${v.configMap.name ?? ''}=${version(sources.configMaps.get(v.configMap.name ?? '')?.metadata)}`];
+    return [];
+  }).join(',');
 }
