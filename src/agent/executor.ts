@@ -296,7 +296,8 @@ export class PlanExecutor {
    * what they had). A Secret deleted meanwhile leaves the files as they were, with a FailedMount event.
    */
   async refreshVolumes(ctx: PodContext): Promise<void> {
-    if (ctx.volumes === undefined || ctx.volumeSources === undefined) return;
+    // '' is a pod without Secret or ConfigMap volumes: nothing to follow, no need to read the store.
+    if (ctx.volumes === undefined || !ctx.volumeSources) return;
     const sources = ctx.sources();
     const versions = projectedVersions(ctx.pod, sources);
     if (versions === ctx.volumeSources) return;
