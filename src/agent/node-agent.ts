@@ -2,6 +2,7 @@
 // deletions, writing status and events back. The API never calls the runtime; this is the only place joining them.
 import type { ConfigMap, Pod, Secret } from '../api/types.js';
 import { NODE_PORTS_REJECTION, conflictingHostPort } from '../core/network/host-port-conflicts.js';
+import { isPoddError } from '../core/errors.js';
 import { formatRfc3339 } from '../core/time.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import type { ObjectStore, StoredObject, WatchHandle } from '../store/types.js';
@@ -17,6 +18,8 @@ interface Running {
   release: () => void;
 }
 
+const STATUS_RETRY_MS = 1_000;
+
 export interface NodeAgentOptions {
   /** Where pod ownership is recorded, so `podd run`'s reaper leaves this agent's pods alone. */
   stateDir: string;
@@ -31,6 +34,13 @@ export class NodeAgent {
   /** Instances a previous agent left, by pod uid, until each pod's worker takes them over. */
   private leftovers = new Map<string, InstanceMeta[]>();
   private readonly log: (line: string) => void;
+  /**
+   * Statuses the store refused for a passing reason (a full disk, a busy database), by pod uid: written again
+   * until one lands, as the kubelet's status manager retries. A finished pod's worker syncs no more, so nothing
+   * else would ever write its last status.
+   */
+  private readonly unwrittenStatus = new Map<string, Pod>();
+  private statusRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: ObjectStore, private readonly deps: AgentDeps, private readonly opts: NodeAgentOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -56,6 +66,7 @@ export class NodeAgent {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.watch?.stop();
+    clearTimeout(this.statusRetry);
     const deleting = [...this.workers.values()].filter((w) => w.worker.pod.metadata.deletionTimestamp !== undefined).map((w) => w.done);
     if (deleting.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -160,10 +171,20 @@ export class NodeAgent {
 
   private writeStatus(pod: Pod): void {
     const ns = pod.metadata.namespace ?? 'default';
+    const uid = pod.metadata.uid ?? '';
+    const retrying = this.unwrittenStatus.size > 0;
+    this.unwrittenStatus.delete(uid);
     try {
-      this.store.update<Pod>('pods', ns, pod.metadata.name ?? '', (cur) => ({ ...cur, status: pod.status ?? { phase: 'Pending' } }), { expectedUid: pod.metadata.uid ?? '' });
-    } catch {
-      // deleted meanwhile: the worker is being told
+      this.store.update<Pod>('pods', ns, pod.metadata.name ?? '', (cur) => ({ ...cur, status: pod.status ?? { phase: 'Pending' } }), { expectedUid: uid });
+    } catch (err) {
+      // Deleted, or replaced by a pod of the same name, meanwhile: the worker is being told.
+      if (isPoddError(err, 'NotFound') || isPoddError(err, 'Conflict')) return;
+      if (!retrying) this.log(`podd serve: cannot write pod statuses (will retry): ${err instanceof Error ? err.message : String(err)}`);
+      this.unwrittenStatus.set(uid, pod);
+      this.statusRetry ??= setTimeout(() => {
+        this.statusRetry = undefined;
+        for (const unwritten of [...this.unwrittenStatus.values()]) this.writeStatus(unwritten);
+      }, STATUS_RETRY_MS);
     }
   }
 

@@ -15,11 +15,16 @@ export async function until(what: string, fn: () => boolean, timeoutMs = 20_000)
 export class ServeFixture {
   readonly dir = tempDir('podd-serve-');
   readonly kubeconfig = join(this.dir, 'kubeconfig.yaml');
-  readonly db = join(this.dir, 'state.db');
+  readonly db: string;
   readonly port = String(20000 + Math.floor(Math.random() * 20000));
   proc: ChildProcess | undefined;
   /** Resolves with the exit signal (or code) of the current `podd serve`. */
   exited: Promise<NodeJS.Signals | number | null> = Promise.resolve(null);
+
+  /** `db`: the database file, when it must live elsewhere than the fixture's directory. */
+  constructor(opts: { db?: string } = {}) {
+    this.db = opts.db ?? join(this.dir, 'state.db');
+  }
 
   /** (Re)starts `podd serve` on this fixture's database and waits until kubectl reaches it. */
   async start(env: NodeJS.ProcessEnv = {}): Promise<void> {
