@@ -292,20 +292,29 @@ export class PlanExecutor {
   }
 
   /**
-   * On the periodic sync: Secret and ConfigMap volumes follow their objects, as the kubelet's do (subPath mounts keep
-   * what they had). A Secret deleted meanwhile leaves the files as they were, with a FailedMount event.
+   * On the periodic sync: each Secret and ConfigMap volume follows its object, as the kubelet's do (subPath mounts
+   * keep what they had). One that cannot be projected (its Secret deleted, a full disk) keeps its files, reports
+   * FailedMount and is tried again on the next sync; the others are not held up by it.
    */
   async refreshVolumes(ctx: PodContext): Promise<void> {
-    // '' is a pod without Secret or ConfigMap volumes: nothing to follow, no need to read the store.
-    if (ctx.volumes === undefined || !ctx.volumeSources) return;
+    if (ctx.volumes === undefined) {
+      // A sandbox this worker did not make (a new agent took the pod over) and nothing to start: set up again here.
+      if (this.readySandbox(ctx) !== undefined) await this.mountVolumes(ctx);
+      return;
+    }
+    // No Secret or ConfigMap volume: nothing to follow, no need to read the store.
+    if (ctx.volumeSources === undefined || ctx.volumeSources.size === 0) return;
     const sources = ctx.sources();
-    const versions = projectedVersions(ctx.pod, sources);
-    if (versions === ctx.volumeSources) return;
-    ctx.volumeSources = versions;
-    try {
-      ctx.volumes = await this.deps.volumes.setUp(ctx.pod, podDir(this.deps.paths, ctx.pod), sources);
-    } catch (err) {
-      this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
+    for (const [name, version] of projectedVersions(ctx.pod, sources)) {
+      const volume = ctx.pod.spec.volumes?.find((v) => v.name === name);
+      if (volume === undefined || ctx.volumeSources.get(name) === version) continue;
+      try {
+        const one = await this.deps.volumes.setUp({ ...ctx.pod, spec: { ...ctx.pod.spec, volumes: [volume] } }, podDir(this.deps.paths, ctx.pod), sources);
+        for (const [n, prepared] of one) ctx.volumes.set(n, prepared);
+        ctx.volumeSources.set(name, version);
+      } catch (err) {
+        this.emit(ctx, 'Warning', 'FailedMount', err instanceof Error ? err.message : String(err));
+      }
     }
   }
 

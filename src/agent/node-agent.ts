@@ -41,6 +41,7 @@ export class NodeAgent {
    */
   private readonly unwrittenStatus = new Map<string, Pod>();
   private statusRetry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly store: ObjectStore, private readonly deps: AgentDeps, private readonly opts: NodeAgentOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -66,6 +67,7 @@ export class NodeAgent {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.watch?.stop();
+    this.stopped = true;
     clearTimeout(this.statusRetry);
     const deleting = [...this.workers.values()].filter((w) => w.worker.pod.metadata.deletionTimestamp !== undefined).map((w) => w.done);
     if (deleting.length === 0) return;
@@ -177,14 +179,15 @@ export class NodeAgent {
     try {
       this.store.update<Pod>('pods', ns, pod.metadata.name ?? '', (cur) => ({ ...cur, status: pod.status ?? { phase: 'Pending' } }), { expectedUid: uid });
     } catch (err) {
-      // Deleted, or replaced by a pod of the same name, meanwhile: the worker is being told.
-      if (isPoddError(err, 'NotFound') || isPoddError(err, 'Conflict')) return;
+      // Only a passing refusal is tried again. NotFound or Conflict: deleted, or replaced by a pod of the same name,
+      // meanwhile, and the worker is being told.
+      if (this.stopped || !(isPoddError(err, 'Internal') || isPoddError(err, 'Unavailable'))) return;
       if (!retrying) this.log(`podd serve: cannot write pod statuses (will retry): ${err instanceof Error ? err.message : String(err)}`);
       this.unwrittenStatus.set(uid, pod);
       this.statusRetry ??= setTimeout(() => {
         this.statusRetry = undefined;
         for (const unwritten of [...this.unwrittenStatus.values()]) this.writeStatus(unwritten);
-      }, STATUS_RETRY_MS);
+      }, STATUS_RETRY_MS).unref();
     }
   }
 

@@ -70,8 +70,8 @@ export interface PodContext {
   /** Next restartCount per container name: survives purged instances, as the kubelet's log-file count does. */
   restartCounts: Map<string, number>;
   volumes?: Map<string, PreparedVolume>;
-  /** projectedVersions of what `volumes` were last projected from. */
-  volumeSources?: string;
+  /** What each Secret and ConfigMap volume was last projected from (projectedVersions), by volume name. */
+  volumeSources?: Map<string, string>;
   etcFiles?: PodEtcFiles;
   /** Host path bound at /dev/shm in every container: the pod's tmpfs, or the host's with hostIPC. */
   shmDir?: string;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildTar } from '../../src/runtime/image/test-tar.js';
@@ -26,11 +26,26 @@ function smallFilesystem(name: string, size: string): string {
   return dir;
 }
 
-/** Fills `dir`'s filesystem to the last few blocks with a file; removing it makes room again. */
+/** Fills `dir`'s filesystem to the last byte with a file (tmpfs has no reserve); removing it makes room again. */
 function fill(dir: string): string {
   const filler = join(dir, 'filler');
-  const { bavail, bsize } = statfsSync(dir);
-  writeFileSync(filler, Buffer.alloc(Math.max(0, (bavail - 2) * bsize)));
+  const fd = openSync(filler, 'w');
+  try {
+    for (const size of [1 << 20, 1 << 12, 1]) {
+      const chunk = Buffer.alloc(size);
+      for (;;) {
+        try {
+          if (writeSync(fd, chunk) < size) break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
+          throw err;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  assert.equal(statfsSync(dir).bavail, 0);
   return filler;
 }
 

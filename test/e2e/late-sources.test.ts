@@ -40,7 +40,7 @@ spec:
   serve.kubectl('delete', 'pod/env-late', 'configmap/late-cm', '--wait');
 });
 
-test('a mounted ConfigMap follows its object: kubectl patch shows in the running container, through the ..data swap', async () => {
+test('a mounted ConfigMap follows its object, also after an agent restart: kubectl patch shows in the running container', async () => {
   serve.kubectl('create', 'configmap', 'live-cm', '--from-literal=mode=first');
   serve.apply('live', `
 apiVersion: v1
@@ -66,6 +66,10 @@ spec:
   serve.kubectl('patch', 'configmap', 'live-cm', '-p', '{"data":{"mode":"second"}}');
   await until('the patched value in the running container', () => read() === 'second', 30_000);
   assert.equal(serve.kubectl('exec', 'live', '--', 'readlink', '/etc/cfg/mode'), '..data/mode\n');
+  // A new agent re-adopts the running pod and follows the ConfigMap as well.
+  await serve.start();
+  serve.kubectl('patch', 'configmap', 'live-cm', '-p', '{"data":{"mode":"third"}}');
+  await until('the value patched after an agent restart', () => read() === 'third', 30_000);
   assert.equal(serve.pod('live').status?.containerStatuses?.[0]?.restartCount, 0);
   serve.kubectl('delete', 'pod/live', 'configmap/live-cm', '--wait');
 });

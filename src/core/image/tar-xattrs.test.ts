@@ -5,7 +5,7 @@ import { TarXattrScanner, paxRecords } from './tar-xattrs.js';
 
 const utf8 = new TextEncoder();
 
-/** A ustar header block: only the fields the scanner reads (size, type) and a name for readability. */
+/** A ustar header block: only the fields the scanner reads (name, size, type). */
 function header(type: string, size: number, name = 'f', base256 = false): Uint8Array {
   const block = new Uint8Array(512);
   block.set(utf8.encode(name), 0);
@@ -38,24 +38,25 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** A header followed by its body, padded to whole blocks. */
-function member(type: string, body: Uint8Array | number, opts: { headerSize?: number; base256?: boolean } = {}): Uint8Array {
+function member(type: string, body: Uint8Array | number, opts: { headerSize?: number; base256?: boolean; name?: string } = {}): Uint8Array {
   const bytes = typeof body === 'number' ? new Uint8Array(body).fill(0x41) : body;
   const pad = new Uint8Array((512 - (bytes.length % 512)) % 512);
-  return concat([header(type, opts.headerSize ?? bytes.length, 'f', opts.base256), bytes, pad]);
+  return concat([header(type, opts.headerSize ?? bytes.length, opts.name, opts.base256), bytes, pad]);
 }
 
 const pax = (type: 'x' | 'g', ...records: Uint8Array[]): Uint8Array => member(type, concat(records));
 const END = new Uint8Array(1024);
 
-function scan(archive: Uint8Array, chunkSize = archive.length, entries = 0): { name: string; value: number[] }[][] {
+/** The xattrs of the first `entries` entries; 'none' where the scanner saw no entry. */
+function scan(archive: Uint8Array, chunkSize = archive.length, entries = 0): ({ name: string; value: number[] }[] | 'none')[] {
   const scanner = new TarXattrScanner();
   for (let at = 0; at < archive.length; at += chunkSize) scanner.push(archive.subarray(at, at + chunkSize));
-  return Array.from({ length: entries }, () => scanner.take().map((x) => ({ name: x.name, value: [...x.value] })));
+  return Array.from({ length: entries }, () => scanner.take()?.xattrs.map((x) => ({ name: x.name, value: [...x.value] })) ?? 'none');
 }
 
 const BINARY = new Uint8Array([0x01, 0x00, 0x00, 0x02, 0x0a, 0xff, 0x3d, 0x20]);
 
-const cases: { name: string; archive: Uint8Array; entries: number; want: { name: string; value: number[] }[][] }[] = [
+const cases: { name: string; archive: Uint8Array; entries: number; want: ({ name: string; value: number[] }[] | 'none')[] }[] = [
   {
     name: 'entries without PAX headers have no xattrs',
     archive: concat([member('5', 0), member('0', 700), member('2', 0), END]),
@@ -115,9 +116,39 @@ const cases: { name: string; archive: Uint8Array; entries: number; want: { name:
     entries: 2, want: [[], []],
   },
   {
-    name: 'more takes than entries give no xattrs',
-    archive: END,
-    entries: 2, want: [[], []],
+    name: 'past the last entry there is none',
+    archive: concat([member('0', 1), END, new Uint8Array(8192)]),
+    entries: 2, want: [[], 'none'],
+  },
+  {
+    name: 'a directory has no body, whatever its size field says (node-tar); nor has an old-style "name/" file',
+    archive: concat([header('5', 4096), header('0', 4096, 'old-dir/'), pax('x', record('SCHILY.xattr.user.d', 'e')), member('0', 0), END]),
+    entries: 3, want: [[], [], [{ name: 'user.d', value: [0x65] }]],
+  },
+  {
+    name: 'a global PAX size applies to later entries; a local one wins over it',
+    archive: concat([pax('g', record('size', '600')), member('0', 600, { headerSize: 0 }), pax('x', record('size', '10')), member('0', 10, { headerSize: 0 }),
+      pax('x', record('SCHILY.xattr.user.z', 'y')), member('0', 600, { headerSize: 0 }), END]),
+    entries: 3, want: [[], [], [{ name: 'user.z', value: [0x79] }]],
+  },
+  {
+    name: 'negative or non-numeric PAX sizes are ignored, as node-tar ignores them',
+    archive: concat([pax('x', record('size', '-5'), record('SCHILY.xattr.user.n', '1')), member('0', 3), pax('x', record('size', 'lots')), member('0', 2), pax('x', record('SCHILY.xattr.user.m', '2')), member('0', 0), END]),
+    entries: 3, want: [[{ name: 'user.n', value: [0x31] }], [], [{ name: 'user.m', value: [0x32] }]],
+  },
+  {
+    name: 'a zero block whose checksum field holds no number is a null block, not an entry',
+    archive: concat([(() => {
+      const block = new Uint8Array(512);
+      block.set(utf8.encode('garbage!'), 148);
+      return block;
+    })(), member('0', 0), END]),
+    entries: 2, want: [[], 'none'],
+  },
+  {
+    name: 'a GNU long name ending in "/" makes an old-style file a directory',
+    archive: concat([member('L', utf8.encode('some/long/dir/\0')), header('0', 1024), pax('x', record('SCHILY.xattr.user.after', 'x')), member('0', 0), END]),
+    entries: 2, want: [[], [{ name: 'user.after', value: [0x78] }]],
   },
 ];
 

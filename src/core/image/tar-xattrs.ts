@@ -6,6 +6,10 @@
 // headers carried. Writers that produce them: GNU tar (`--xattrs`), Go's archive/tar (docker, buildkit,
 // containerd) with SCHILY.xattr; libarchive (bsdtar) with LIBARCHIVE.xattr, whose name is URL-encoded and whose
 // value is base64.
+//
+// Where a body ends follows node-tar 7's rules (header.js, pax.js): PAX `size` (local, then global) over the header's,
+// negative or non-numeric sizes ignored, directories without a body, its null-block test. Each entry also carries its
+// header checksum, so the caller can check that both parsers are at the same entry.
 import { PoddError } from '../errors.js';
 
 export interface Xattr {
@@ -13,34 +17,67 @@ export interface Xattr {
   value: Uint8Array;
 }
 
+export interface ScannedEntry {
+  /** The header's checksum as tar computes it: equal to node-tar's `header.cksum` for the same (valid) header. */
+  checksum: number;
+  xattrs: Xattr[];
+}
+
 const BLOCK = 512;
 /** node-tar ignores (and podd then refuses) PAX headers larger than this; past it, none are read here either. */
 const MAX_META_BYTES = 1024 * 1024;
 const PAX_LOCAL = new Set(['x', 'X']);
 const PAX_GLOBAL = 'g';
-/** GNU long names and links: bodies that describe the next entry without being one. */
-const GNU_META = new Set(['L', 'K', 'N']);
+/** GNU long names (whose body is the next entry's path) and links: bodies that describe the next entry. */
+const GNU_LONG_NAMES = new Set(['L', 'N']);
+const GNU_LONG_LINK = 'K';
+/** node-tar's normalFsTypes: the entries PAX headers apply to ('' is a NUL typeflag, an old-style file). */
+const NORMAL_TYPES = new Set(['0', '', '1', '2', '3', '4', '5', '6', '7', 'D']);
 const SCHILY = 'SCHILY.xattr.';
 const LIBARCHIVE = 'LIBARCHIVE.xattr.';
 
+type MetaKind = 'local' | 'global' | 'longName';
+
 type State =
   | { kind: 'header'; block: Uint8Array; filled: number }
-  | { kind: 'meta'; global: boolean; body: Uint8Array; filled: number; padding: number }
+  | { kind: 'meta'; meta: MetaKind; body: Uint8Array; filled: number; padding: number }
   | { kind: 'skip'; remaining: number };
 
 const newHeader = (): State => ({ kind: 'header', block: new Uint8Array(BLOCK), filled: 0 });
 const padded = (size: number): number => Math.ceil(size / BLOCK) * BLOCK;
 
-/** Size field: octal text, or base-256 when the top bit of its first byte is set (GNU, for > 8 GiB). */
-function headerSize(block: Uint8Array): number {
-  const field = block.subarray(124, 136);
+/** A numeric field as node-tar reads it: base-256 when the top bit is set, else octal text up to a NUL. */
+function numberField(block: Uint8Array, offset: number, length: number): number | undefined {
+  const field = block.subarray(offset, offset + length);
   if ((field[0] ?? 0) & 0x80) {
     let value = (field[0] ?? 0) & 0x7f;
     for (let i = 1; i < field.length; i++) value = value * 256 + (field[i] ?? 0);
     return value;
   }
-  const text = new TextDecoder().decode(field).replace(/\0.*$/s, '').trim();
-  return text === '' ? 0 : parseInt(text, 8);
+  const value = parseInt(new TextDecoder().decode(field).replace(/\0.*$/s, '').trim(), 8);
+  return Number.isNaN(value) ? undefined : value;
+}
+
+/** The header checksum: every byte, the checksum field counted as spaces. */
+function checksumOf(block: Uint8Array): number {
+  let sum = 8 * 0x20;
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += block[i] ?? 0;
+  return sum;
+}
+
+/** node-tar's null block: nothing but zeros outside a checksum field that holds no number. */
+function isNullBlock(block: Uint8Array): boolean {
+  return checksumOf(block) === 8 * 0x20 && numberField(block, 148, 12) === undefined;
+}
+
+/** A PAX size as node-tar takes it (pax.js): the number before any NUL, when it is not negative. */
+function paxSize(value: Uint8Array): number | undefined {
+  const size = Number(new TextDecoder().decode(value).replace(/\0.*$/s, ''));
+  return size >= 0 ? size : undefined;
+}
+
+function nameField(block: Uint8Array): string {
+  return new TextDecoder().decode(block.subarray(0, 100)).replace(/\0.*$/s, '');
 }
 
 function decodeName(encoded: string): string {
@@ -94,9 +131,11 @@ export class TarXattrScanner {
   #state: State = newHeader();
   #global = new Map<string, Uint8Array | undefined>();
   #local = new Map<string, Uint8Array | undefined>();
-  /** A PAX `size` record overrides the next entry's header size. */
-  #nextSize: number | undefined;
-  readonly #entries: Xattr[][] = [];
+  #globalSize: number | undefined;
+  /** The next entry's PAX `size` and path (PAX `path` or a GNU long name), which node-tar gives precedence. */
+  #localSize: number | undefined;
+  #localPath: string | undefined;
+  readonly #entries: ScannedEntry[] = [];
 
   /** Follows more of the stream; call with every chunk, before the parser sees it. */
   push(chunk: Uint8Array): void {
@@ -118,49 +157,61 @@ export class TarXattrScanner {
         state.body.set(chunk.subarray(at, at + n), state.filled);
         state.filled += n;
         at += n;
-        if (state.filled === state.body.length) this.#meta(state.body, state.global, state.padding);
+        if (state.filled === state.body.length) this.#meta(state.body, state.meta, state.padding);
       }
     }
   }
 
-  /** The xattrs of the next ordinary entry (file, directory, link, device), in archive order. */
-  take(): Xattr[] {
-    return this.#entries.shift() ?? [];
+  /** The next ordinary entry (file, directory, link, device), in archive order; undefined past the last. */
+  take(): ScannedEntry | undefined {
+    return this.#entries.shift();
   }
 
   #header(block: Uint8Array): void {
-    if (block.every((byte) => byte === 0)) {
+    if (isNullBlock(block)) {
       this.#state = newHeader();
       return;
     }
-    const type = String.fromCharCode(block[156] ?? 0);
-    const size = headerSize(block);
-    const isPax = PAX_LOCAL.has(type) || type === PAX_GLOBAL;
-    if (isPax && size > 0 && size <= MAX_META_BYTES) {
-      this.#state = { kind: 'meta', global: type === PAX_GLOBAL, body: new Uint8Array(size), filled: 0, padding: padded(size) - size };
+    const byte = block[156] ?? 0;
+    const type = byte === 0 ? '' : String.fromCharCode(byte);
+    const headerSize = numberField(block, 124, 12) ?? 0;
+    const meta: MetaKind | undefined = PAX_LOCAL.has(type) ? 'local' : type === PAX_GLOBAL ? 'global' : GNU_LONG_NAMES.has(type) ? 'longName' : undefined;
+    if (meta !== undefined || type === GNU_LONG_LINK) {
+      // A header that describes the next entry takes no PAX size itself, as in node-tar.
+      if (meta !== undefined && headerSize > 0 && headerSize <= MAX_META_BYTES) {
+        this.#state = { kind: 'meta', meta, body: new Uint8Array(headerSize), filled: 0, padding: padded(headerSize) - headerSize };
+      } else {
+        this.#skip(padded(headerSize));
+      }
       return;
     }
-    if (isPax || GNU_META.has(type)) {
-      this.#skip(padded(size));
-      return;
-    }
-    const merged = new Map([...this.#global, ...this.#local]);
-    this.#entries.push([...merged].flatMap(([name, value]) => (value === undefined || value.length === 0 ? [] : [{ name, value }])));
-    const bodySize = this.#nextSize ?? size;
+    const normal = NORMAL_TYPES.has(type);
+    const path = (normal ? this.#localPath : undefined) ?? nameField(block);
+    const directory = type === '5' || ((type === '0' || type === '') && path.endsWith('/'));
+    const size = directory ? 0 : (normal ? this.#localSize ?? this.#globalSize : undefined) ?? headerSize;
+    const merged = normal ? new Map([...this.#global, ...this.#local]) : new Map<string, Uint8Array | undefined>();
+    const xattrs = [...merged].flatMap(([name, value]) => (value === undefined || value.length === 0 ? [] : [{ name, value }]));
+    this.#entries.push({ checksum: checksumOf(block), xattrs });
     this.#local = new Map();
-    this.#nextSize = undefined;
-    this.#skip(padded(bodySize));
+    this.#localSize = undefined;
+    this.#localPath = undefined;
+    this.#skip(padded(size));
   }
 
-  #meta(body: Uint8Array, global: boolean, padding: number): void {
-    const records = paxRecords(body);
-    const xattrs = xattrsOf(records);
-    if (global) {
-      for (const [name, value] of xattrs) this.#global.set(name, value);
+  #meta(body: Uint8Array, meta: MetaKind, padding: number): void {
+    if (meta === 'longName') {
+      this.#localPath = new TextDecoder().decode(body).replace(/\0.*$/s, '');
     } else {
-      for (const [name, value] of xattrs) this.#local.set(name, value);
+      const records = paxRecords(body);
       const size = records.get('size');
-      if (size !== undefined) this.#nextSize = Number(new TextDecoder().decode(size));
+      const path = records.get('path');
+      for (const [name, value] of xattrsOf(records)) (meta === 'global' ? this.#global : this.#local).set(name, value);
+      if (meta === 'global') {
+        if (size !== undefined) this.#globalSize = paxSize(size) ?? this.#globalSize;
+      } else {
+        if (size !== undefined) this.#localSize = paxSize(size) ?? this.#localSize;
+        if (path !== undefined) this.#localPath = new TextDecoder().decode(path);
+      }
     }
     this.#skip(padding);
   }

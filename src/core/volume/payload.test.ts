@@ -65,8 +65,9 @@ test('projectedVersions: names, uids and resourceVersions of the projected objec
   };
   const secret = (rv: string): Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', uid: 'u1', resourceVersion: rv } });
   const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', uid: 'u2', resourceVersion: '7' } };
-  const at = (rv: string): string => projectedVersions(pod, { secrets: new Map([['s', secret(rv)]]), configMaps: new Map([['cm', cm]]) });
-  assert.equal(at('5'), 'secret/s=u1@5,configmap/cm=u2@7,configmap/gone=-');
-  assert.notEqual(at('6'), at('5'));
-  assert.equal(projectedVersions({ ...pod, spec: { containers: [] } }, { secrets: new Map(), configMaps: new Map() }), '');
+  const at = (rv: string): Map<string, string> => projectedVersions(pod, { secrets: new Map([['s', secret(rv)]]), configMaps: new Map([['cm', cm]]) });
+  assert.deepEqual([...at('5')], [['a', 'secret/s=u1@5'], ['b', 'configmap/cm=u2@7'], ['d', 'configmap/gone=-']]);
+  assert.notEqual(at('6').get('a'), at('5').get('a'));
+  assert.equal(at('6').get('b'), at('5').get('b'));
+  assert.equal(projectedVersions({ ...pod, spec: { containers: [] } }, { secrets: new Map(), configMaps: new Map() }).size, 0);
 });

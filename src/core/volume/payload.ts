@@ -109,13 +109,13 @@ function version(meta: ObjectMeta | undefined): string {
 }
 
 /**
- * The objects a pod's Secret and ConfigMap volumes project, as they are now (uid and resourceVersion, "-" when
- * missing). When this changes the volumes are projected again, as the kubelet does on its periodic sync.
+ * The object each Secret and ConfigMap volume of a pod projects, as it is now (uid and resourceVersion, "-" when
+ * missing), by volume name. A volume whose entry changes is projected again, as the kubelet does on its periodic sync.
  */
-export function projectedVersions(pod: Pod, sources: { secrets: ReadonlyMap<string, Secret>; configMaps: ReadonlyMap<string, ConfigMap> }): string {
-  return (pod.spec.volumes ?? []).flatMap((v) => {
-    if (v.secret !== undefined) return [`secret/${v.secret.secretName ?? ''}=${version(sources.secrets.get(v.secret.secretName ?? '')?.metadata)}`];
-    if (v.configMap !== undefined) return [`configmap/${v.configMap.name ?? ''}=${version(sources.configMaps.get(v.configMap.name ?? '')?.metadata)}`];
+export function projectedVersions(pod: Pod, sources: { secrets: ReadonlyMap<string, Secret>; configMaps: ReadonlyMap<string, ConfigMap> }): Map<string, string> {
+  return new Map((pod.spec.volumes ?? []).flatMap((v): [string, string][] => {
+    if (v.secret !== undefined) return [[v.name, `secret/${v.secret.secretName ?? ''}=${version(sources.secrets.get(v.secret.secretName ?? '')?.metadata)}`]];
+    if (v.configMap !== undefined) return [[v.name, `configmap/${v.configMap.name ?? ''}=${version(sources.configMaps.get(v.configMap.name ?? '')?.metadata)}`]];
     return [];
-  }).join(',');
+  }));
 }

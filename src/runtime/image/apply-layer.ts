@@ -44,11 +44,15 @@ export async function applyLayer(chunks: AsyncIterable<Uint8Array>, dir: string,
 
   // The parser emits one entry at a time (the next after this one ends), so chaining keeps order.
   parser.on('entry', (entry: ReadEntry) => {
-    // Taken now, in the parser's order: the scanner has already read this entry's header.
-    const entryXattrs = xattrs.take();
+    // Taken now, in the parser's order: the scanner has already read this entry's header. Were the two ever at
+    // different entries, xattrs would land on the wrong files: the layer is refused instead.
+    const scanned = xattrs.take();
+    if (scanned?.checksum !== entry.header.cksum) {
+      fail(new PoddError('Invalid', `bad layer tar: entry "${entry.path}" is not where the xattr scanner expected it`));
+    }
     work = work.then(async () => {
       try {
-        if (failure === undefined) await writer.apply(entry, entryXattrs);
+        if (failure === undefined) await writer.apply(entry, scanned?.xattrs ?? []);
       } catch (err) {
         fail(err);
       } finally {

@@ -1,14 +1,19 @@
 // Layer blob compression: sniffed from the bytes (a stored blob keeps no media type), undone as a stream.
-// gzip through node's zlib; zstd through fzstd, since node's zlib has zstd only from Node 22.15.
+// gzip through node's zlib (off the event loop, in libuv's pool). zstd through Debian's `zstd` in a child process:
+// node's zlib has zstd only from Node 22.15, and the pure-JS decoders work on the event loop, take whatever window a
+// frame asks for (gigabytes, from a hostile layer) and skip frame checksums. zstd keeps libzstd's limit (windows of
+// 128 MiB at most) and checks checksums.
+import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { Duplex, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { PoddError } from '../../core/errors.js';
+import { isErrno } from './fs-util.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
 const ZSTD_MAGIC = 0xfd2fb528;
+const STDERR_KEPT = 4096;
 
 export async function compressionOf(path: string): Promise<Compression> {
   const handle = await open(path, 'r');
@@ -31,37 +36,54 @@ export function isZlibError(err: unknown): boolean {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('Z_');
 }
 
-function zstdStream(what: string): Transform {
-  const stream: Transform = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        decoder.push(chunk);
-        callback();
-      } catch (err) {
-        callback(corruptData(what, 'zstd', err));
-      }
+/**
+ * `zstd -d` between a writable and a readable side. The readable side ends only once zstd has exited 0, so a
+ * truncated or corrupt stream is an error, never a short tar; destroying the stream kills zstd.
+ */
+function zstdStream(what: string): Duplex {
+  const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  let stderr = '';
+  const stream = new Duplex({
+    read() {
+      child.stdout.resume();
     },
-    flush(callback) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        callback();
-      } catch (err) {
-        callback(corruptData(what, 'zstd', err));
-      }
+    write(chunk: Buffer, _encoding, callback) {
+      if (child.stdin.write(chunk)) callback();
+      else child.stdin.once('drain', () => callback());
+    },
+    final(callback) {
+      child.stdin.end();
+      callback();
+    },
+    destroy(err, callback) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      callback(err);
     },
   });
-  // fzstd may hand out views of its window buffer, which it overwrites later: copy.
-  const decoder = new Decompress((data) => {
-    stream.push(Buffer.from(data));
+  child.stdout.on('data', (data: Buffer) => {
+    if (!stream.push(data)) child.stdout.pause();
+  });
+  child.stderr.on('data', (data: Buffer) => {
+    if (stderr.length < STDERR_KEPT) stderr += data.toString();
+  });
+  // zstd stopping early breaks the pipe; its exit status says why.
+  child.stdin.on('error', () => {});
+  child.on('error', (err) => {
+    stream.destroy(isErrno(err, 'ENOENT') ? new PoddError('FailedPrecondition', 'zstd not found: install the "zstd" package', { cause: err }) : err);
+  });
+  child.on('close', (code, signal) => {
+    if (stream.destroyed) return;
+    if (code === 0) stream.push(null);
+    else stream.destroy(corruptData(what, 'zstd', new Error(stderr.trim().replace(/^zstd: /, '') || `zstd exited with ${code ?? signal}`)));
   });
   return stream;
 }
 
 /**
  * A stream that turns the blob's bytes into the layer tar, or undefined when they are the tar already.
- * zstd errors are PoddError('Invalid') naming the layer; gzip ones are zlib's (see isZlibError).
+ * zstd errors are PoddError('Invalid') naming the data; gzip ones are zlib's (see isZlibError).
  */
-export function decompressor(kind: Compression, what: string): Transform | undefined {
+export function decompressor(kind: Compression, what: string): Transform | Duplex | undefined {
   if (kind === 'gzip') return createGunzip();
   if (kind === 'zstd') return zstdStream(what);
   return undefined;

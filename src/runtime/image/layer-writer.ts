@@ -56,7 +56,8 @@ async function setXattrs(path: string, xattrs: readonly Xattr[]): Promise<void> 
   for (const { name, value } of xattrs) {
     if (name.startsWith('trusted.overlay.')) continue;
     try {
-      await execFileAsync('setfattr', ['-h', '-n', name, '-v', `0s${Buffer.from(value).toString('base64')}`, '--', path]);
+      // The C locale: the error text below is matched.
+      await execFileAsync('setfattr', ['-h', '-n', name, '-v', `0s${Buffer.from(value).toString('base64')}`, '--', path], { env: { ...process.env, LC_ALL: 'C' } });
     } catch (err) {
       if (isErrno(err, 'ENOENT')) {
         throw new PoddError('FailedPrecondition', 'setfattr not found: install the "attr" package', { cause: err });

@@ -115,7 +115,7 @@ test('a gzip-compressed rootfs tarball gives the same layer as the plain one', a
   });
 });
 
-test('a zstd-compressed rootfs tarball gives the same layer; a truncated one is refused and leaves nothing', async () => {
+test('a zstd-compressed rootfs tarball gives the same layer; truncated ones and huge windows are refused and leave nothing', async () => {
   await withStore(async ({ root, dir, store }) => {
     const tar = buildTar(rootfsEntries);
     await writeFile(join(dir, 'rootfs.tar'), tar);
@@ -129,6 +129,9 @@ test('a zstd-compressed rootfs tarball gives the same layer; a truncated one is 
     const compressed = await readFile(join(dir, 'rootfs.tar.zst'));
     await writeFile(join(dir, 'cut.tar.zst'), compressed.subarray(0, compressed.length - 20));
     await assert.rejects(store.importArchive(join(dir, 'cut.tar.zst'), 'cut'), isCode('Invalid', /corrupt zstd data/));
+    // A frame asking for a 2 GiB window is refused before anything is allocated.
+    await writeFile(join(dir, 'huge-window.tar.zst'), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa8, 0x01, 0x00, 0x00]));
+    await assert.rejects(store.importArchive(join(dir, 'huge-window.tar.zst'), 'huge'), isCode('Invalid', /Frame requires too much memory/));
     assert.deepEqual(await layerNames(root), []);
     assert.deepEqual(await readdir(join(root, 'images', 'tmp')), []);
   });
