@@ -8,9 +8,10 @@ repo=$(pwd)
 need_root() { [ "$(id -u)" -eq 0 ] || { echo "setup: run as root (podd creates namespaces, mounts and cgroups)" >&2; exit 1; }; }
 need_root
 
-# iptables: the CNI bridge plugin (ipMasq) and portmap run it; util-linux (unshare, nsenter, flock for the image
-# store's lock) is Essential. docker-registry, skopeo and apache2-utils (htpasswd): the registry tests' own registry; zstd: their zstd layers.
-packages=(runc conmon busybox-static containernetworking-plugins iproute2 iptables attr gcc libc6-dev make
+# iptables: the CNI bridge plugin (ipMasq), portmap and the service proxy run it; conntrack: the proxy clears UDP
+# flows to gone endpoints; zstd: zstd-compressed layers; util-linux (unshare, nsenter, flock for the image store's
+# lock) is Essential. docker-registry, skopeo and apache2-utils (htpasswd): the registry tests' own registry.
+packages=(runc conmon busybox-static containernetworking-plugins iproute2 iptables conntrack attr gcc libc6-dev make
   docker-registry skopeo apache2-utils zstd)
 missing=()
 for p in "${packages[@]}"; do

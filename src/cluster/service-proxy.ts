@@ -3,16 +3,20 @@
 // restores rules someone else removed, and a periodic resync rewrites them all. Start and stop remove every podd chain and jump, so a crashed podd's rules
 // never outlive the next start, and a stopped one leaves nothing behind.
 import type { EndpointSlice, Service } from '../api/service-types.js';
-import { generateRules } from '../core/proxy/rules.js';
+import { staleUdpFlows, type ConntrackDeletion } from '../core/proxy/conntrack.js';
+import { generateRules, udpDestinations } from '../core/proxy/rules.js';
 import type { ProxyInput, Ruleset } from '../core/proxy/rules.js';
 import { TABLES, missingRules, parseSave, renderCleanup, renderSync } from '../core/proxy/restore.js';
 import type { TableName, TableState } from '../core/proxy/restore.js';
 import type { ObjectStore } from '../store/types.js';
+import type { ConntrackRunner } from './conntrack.js';
 import type { IptablesRunner } from './iptables.js';
 import { ResyncWatch } from './resync-watch.js';
 
 export interface ServiceProxyOptions {
   iptables: IptablesRunner;
+  /** Clears UDP flows a change left going to a gone endpoint (or to a REJECT); without it they wait for a timeout. */
+  conntrack?: ConntrackRunner;
   nodeName: string;
   /** Traffic from outside it to a ClusterIP is masqueraded. */
   podCidr?: string;
@@ -37,6 +41,9 @@ export class ServiceProxy {
   private again = false;
   private stopped = false;
   private lastRules = '';
+  /** udpDestinations of the rules in place. */
+  private udp = new Map<string, Set<string>>();
+  private conntrackMissing = false;
 
   constructor(private readonly store: ObjectStore, private readonly opts: ServiceProxyOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -115,13 +122,18 @@ export class ServiceProxy {
   private async sync(): Promise<void> {
     this.again = false;
     if (this.stopped) return;
-    const rules = generateRules(this.input());
+    const input = this.input();
+    const rules = generateRules(input);
     const key = JSON.stringify(rules);
     if (key === this.lastRules) return;
     try {
       await this.opts.iptables.restore(renderSync(rules, await this.current()));
       this.lastRules = key;
       this.installed = rules;
+      // After the rules: a flow cleared before them could be made again by the old ones.
+      const udp = udpDestinations(input);
+      await this.clearStaleFlows(staleUdpFlows(this.udp, udp));
+      this.udp = udp;
     } catch (err) {
       this.log(`service proxy: sync failed, retrying: ${err instanceof Error ? err.message : String(err)}`);
       this.again = true;
@@ -131,6 +143,22 @@ export class ServiceProxy {
           this.timer = undefined;
           void this.syncNow().catch(() => undefined);
         }, this.lastRules === key ? this.opts.debounceMs ?? 100 : 2000);
+      }
+    }
+  }
+
+  private async clearStaleFlows(deletions: readonly ConntrackDeletion[]): Promise<void> {
+    if (this.opts.conntrack === undefined || this.conntrackMissing) return;
+    for (const d of deletions) {
+      try {
+        await this.opts.conntrack.delete(d);
+      } catch (err) {
+        if ((err as { cause?: { code?: unknown } }).cause?.code === 'ENOENT') {
+          this.conntrackMissing = true;
+          this.log('service proxy: conntrack not found (install the conntrack package): UDP flows to gone endpoints last until they time out');
+          return;
+        }
+        this.log(`service proxy: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }

@@ -6,6 +6,7 @@ import { DEFAULT_POD_CIDR } from '../core/network/default-conflist.js';
 import { DEFAULT_SERVICE_CIDR, cidrsOverlap, parseServiceCidr } from '../core/service/ip-range.js';
 import type { ObjectStore } from '../store/types.js';
 import { EndpointsController } from './endpoints-controller.js';
+import { ConntrackCli } from './conntrack.js';
 import { IptablesCli, bridgeCallsIptables } from './iptables.js';
 import { ServiceProxy } from './service-proxy.js';
 
@@ -40,7 +41,7 @@ export async function startServices(store: ObjectStore, opts: { nodeName: string
   const masqueradeAll = !(await bridgeCallsIptables());
   if (masqueradeAll) opts.log('podd serve: bridged traffic bypasses iptables (no br_netfilter): masquerading all service traffic');
   const proxy = new ServiceProxy(store, {
-    iptables: new IptablesCli(), nodeName: opts.nodeName, podCidr: opts.podCidr ?? DEFAULT_POD_CIDR, masqueradeAll, log: opts.log,
+    iptables: new IptablesCli(), conntrack: new ConntrackCli(), nodeName: opts.nodeName, podCidr: opts.podCidr ?? DEFAULT_POD_CIDR, masqueradeAll, log: opts.log,
   });
   let proxyStarted = true;
   try {

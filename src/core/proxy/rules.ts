@@ -152,3 +152,23 @@ export function generateRules(input: ProxyInput): Ruleset {
   }
   return { nat, filter };
 }
+
+/**
+ * Where each UDP Service port sends now: "clusterIP:port" to the endpoint IPs its rules DNAT to. UDP has no
+ * connection to end, so conntrack keeps sending a flow to the endpoint it first picked; comparing two of these
+ * says which flows to clear (staleUdpFlows).
+ */
+export function udpDestinations(input: ProxyInput): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const svc of input.services) {
+    const clusterIP = proxied(svc);
+    if (clusterIP === undefined) continue;
+    const local = svc.spec.internalTrafficPolicy === 'Local' ? input.nodeName : undefined;
+    for (const sp of svc.spec.ports ?? []) {
+      if ((sp.protocol ?? 'TCP') !== 'UDP') continue;
+      const eps = usable(endpointsFor(svc, sp.name ?? '', 'UDP', input.slices), local);
+      out.set(`${clusterIP}:${sp.port}`, new Set(eps.map((e) => e.ip)));
+    }
+  }
+  return out;
+}
