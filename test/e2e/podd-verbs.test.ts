@@ -156,6 +156,17 @@ test('podd get, apply, describe, logs, exec, events, delete and kubeconfig again
   const defaulted = await podd('logs', 'init-demo');
   assert.deepEqual(defaulted, { code: 0, stdout: 'served on init-demo\n', stderr: 'Defaulted container "web" out of: web, client, init-1 (init), init-2 (init)\n' });
   assert.deepEqual(await podd('logs', 'init-demo', '-c', 'nope'), { code: 1, stdout: '', stderr: 'error: container nope is not valid for pod init-demo\n' });
+  // --all-containers: init containers first, then the others, each line behind --prefix's [pod/NAME/CONTAINER].
+  let every = '';
+  for (const c of ['init-1', 'init-2', 'web', 'client']) {
+    every += (await ok(podd('logs', 'init-demo', '-c', c))).split('\n').filter((l) => l !== '').map((l) => `[pod/init-demo/${c}] ${l}\n`).join('');
+  }
+  assert.match(every, /\[pod\/init-demo\/client\] and from init-2\n$/);
+  assert.equal(await ok(podd('logs', 'init-demo', '--all-containers', '--prefix')), every);
+  assert.equal(await ok(podd('logs', 'init-demo', '-c', 'client', '--since', '1h')), 'hello from init-1\nand from init-2\n');
+  assert.equal(await ok(podd('logs', 'init-demo', '-c', 'client', '--since-time', '2999-01-01T00:00:00Z')), '');
+  assert.deepEqual(await podd('logs', 'init-demo', '--since', '1h', '--since-time', '2999-01-01T00:00:00Z'),
+    { code: 1, stdout: '', stderr: 'error: at most one of `sinceTime` or `sinceSeconds` may be specified\n' });
 
   // A running pod: logs of an init container, logs -f, exec.
   const demo = join(dir, 'verbs-demo.yaml');
