@@ -41,8 +41,11 @@ export class ServiceProxy {
   private again = false;
   private stopped = false;
   private lastRules = '';
-  /** udpDestinations of the rules in place. */
-  private udp = new Map<string, Set<string>>();
+  /**
+   * udpDestinations of the rules in place; unknown before the first sync, which clears nothing (as kube-proxy's
+   * change tracker, it cannot know what a previous agent's rules sent where, and live flows are left alone).
+   */
+  private udp: Map<string, Set<string>> | undefined;
   private conntrackMissing = false;
 
   constructor(private readonly store: ObjectStore, private readonly opts: ServiceProxyOptions) {
@@ -132,7 +135,7 @@ export class ServiceProxy {
       this.installed = rules;
       // After the rules: a flow cleared before them could be made again by the old ones.
       const udp = udpDestinations(input);
-      await this.clearStaleFlows(staleUdpFlows(this.udp, udp));
+      if (this.udp !== undefined) await this.clearStaleFlows(staleUdpFlows(this.udp, udp));
       this.udp = udp;
     } catch (err) {
       this.log(`service proxy: sync failed, retrying: ${err instanceof Error ? err.message : String(err)}`);
