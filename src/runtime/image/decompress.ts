@@ -84,7 +84,8 @@ function zstdStream(what: string): Duplex {
  * zstd errors are PoddError('Invalid') naming the data; gzip ones are zlib's (see isZlibError).
  */
 export function decompressor(kind: Compression, what: string): Transform | Duplex | undefined {
-  if (kind === 'gzip') return createGunzip();
+  // 256 KiB output chunks (zlib's default is 16 KiB): fewer, larger writes into the tar parser.
+  if (kind === 'gzip') return createGunzip({ chunkSize: 1 << 18 });
   if (kind === 'zstd') return zstdStream(what);
   return undefined;
 }

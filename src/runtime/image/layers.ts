@@ -34,7 +34,8 @@ export function digestHex(digest: string): string {
 async function* layerTar(path: string, hashes: { diff: Hash; raw?: Hash }, size: { bytes: number }): AsyncGenerator<Buffer> {
   const compression = await compressionOf(path);
   const decompress = decompressor(compression, `layer "${path}"`);
-  const file = createReadStream(path);
+  // 1 MiB reads: fewer, larger chunks through gunzip, both hashes and the tar parser.
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hashes.raw?.update(chunk);
