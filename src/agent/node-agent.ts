@@ -7,7 +7,7 @@ import { formatRfc3339 } from '../core/time.js';
 import type { InstanceMeta } from '../runtime/oci/container-runtime.js';
 import type { ObjectStore, StoredObject, WatchHandle } from '../store/types.js';
 import type { PodEvent } from './events.js';
-import type { AgentDeps } from './pod-context.js';
+import type { AgentDeps, PodSources } from './pod-context.js';
 import { forgetOwner, recordOwner } from './orphans.js';
 import { PodWorker } from './pod-worker.js';
 
@@ -42,6 +42,13 @@ export class NodeAgent {
   private readonly unwrittenStatus = new Map<string, Pod>();
   private statusRetry: NodeJS.Timeout | undefined;
   private stopped = false;
+  /**
+   * Secrets and ConfigMaps by namespace, as the kubelet's watch-based manager keeps them: listed on first use, dropped
+   * when one of the namespace changes. Mounted volumes are compared with them on every resync of every pod, so
+   * reading the store each time would parse every Secret and ConfigMap of the namespace, per pod, every 2 s.
+   */
+  private readonly sourceCache = new Map<string, PodSources>();
+  private sourceWatches: WatchHandle[] | undefined;
 
   constructor(private readonly store: ObjectStore, private readonly deps: AgentDeps, private readonly opts: NodeAgentOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -53,6 +60,15 @@ export class NodeAgent {
    */
   async start(): Promise<void> {
     for (const m of await this.deps.runtime.list()) this.leftovers.set(m.podUid, [...(this.leftovers.get(m.podUid) ?? []), m]);
+    this.sourceWatches = ['secrets', 'configmaps'].map((resource) => this.store.watch(resource, undefined, undefined, (e) => {
+      if (e.type === 'ERROR') {
+        // The store is closing, or the watch ended: read the store every time from now on.
+        this.sourceWatches = undefined;
+        this.sourceCache.clear();
+      } else if (e.type !== 'BOOKMARK') {
+        this.sourceCache.delete(e.object.metadata.namespace ?? 'default');
+      }
+    }));
     const { items, resourceVersion } = this.store.list<Pod>('pods', undefined);
     for (const pod of items) this.reconcile(pod);
     this.watch = this.store.watch<Pod>('pods', undefined, resourceVersion, (e) => {
@@ -67,6 +83,8 @@ export class NodeAgent {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.watch?.stop();
+    for (const w of this.sourceWatches ?? []) w.stop();
+    this.sourceWatches = undefined;
     this.stopped = true;
     clearTimeout(this.statusRetry);
     const deleting = [...this.workers.values()].filter((w) => w.worker.pod.metadata.deletionTimestamp !== undefined).map((w) => w.done);
@@ -127,10 +145,14 @@ export class NodeAgent {
     this.startWorker({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: pod.metadata.deletionTimestamp ?? formatRfc3339(this.deps.clock()), deletionGracePeriodSeconds: 0 } });
   }
 
-  private sources(namespace: string): { secrets: Map<string, Secret>; configMaps: Map<string, ConfigMap> } {
+  private sources(namespace: string): PodSources {
+    const cached = this.sourceCache.get(namespace);
+    if (cached !== undefined) return cached;
     const secrets = new Map(this.store.list<Secret>('secrets', namespace).items.map((s) => [s.metadata.name ?? '', s]));
     const configMaps = new Map(this.store.list<ConfigMap>('configmaps', namespace).items.map((c) => [c.metadata.name ?? '', c]));
-    return { secrets, configMaps };
+    const sources = { secrets, configMaps };
+    if (this.sourceWatches !== undefined) this.sourceCache.set(namespace, sources);
+    return sources;
   }
 
   private startWorker(pod: Pod): void {
