@@ -4,6 +4,7 @@ import type { Service } from '../api/service-types.js';
 import type { Pod } from '../api/types.js';
 import type { AgentDeps } from '../agent/pod-context.js';
 import { NodeAgent } from '../agent/node-agent.js';
+import { NodeHeartbeat } from '../agent/node-heartbeat.js';
 import { reapOrphanedPods } from '../agent/orphans.js';
 import { composeNode } from '../bin/compose.js';
 import { startClusterDnsFor } from '../cluster/dns/cluster-dns.js';
@@ -85,6 +86,8 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   }, { agent: 'serve', db: dbPath, keep: (uid) => stored.has(uid) });
   if (reaped.length > 0) log(`podd serve: removed what ${reaped.length} pod(s) no longer stored had left`);
   await agent.start();
+  const heartbeat = new NodeHeartbeat(store, { nodeName: cfg.nodeName, now: Date.now, log });
+  heartbeat.start();
   const services = await startServices(store, { nodeName: cfg.nodeName, ...(cfg.podCidr === undefined ? {} : { podCidr: cfg.podCidr }), log });
   log(`podd serve: API on ${server} (kubeconfig ${opts.kubeconfig}); state in ${dbPath}`);
 
@@ -95,6 +98,7 @@ export async function serveCommand(opts: ServeOptions, cfg: NodeConfig): Promise
   });
   // Containers keep running under conmon: stopping the agent stops nothing else.
   await agent.stop();
+  heartbeat.stop();
   imageGc.stop();
   await services.stop();
   await dns?.close();

@@ -139,7 +139,7 @@ test('kubectl version reports server v1.32.0; api-resources lists the core resou
   assert.match(kubectl('get', 'ns'), /^default\s+Active/m);
 });
 
-test('get nodes: one Ready node; get namespaces: default and kube-system, and one made by kubectl create namespace', () => {
+test('get nodes: one Ready node with its Lease; get namespaces: the four a cluster starts with, and one made by kubectl create namespace', () => {
   const nodes = kubectl('get', 'nodes').trim().split('\n');
   assert.match(nodes[0] ?? '', /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
   assert.equal(nodes.length, 2, 'one node');
@@ -154,6 +154,13 @@ test('get nodes: one Ready node; get namespaces: default and kube-system, and on
   assert.match(namespaces, /^kube-system\s+Active\s/m);
   assert.match(namespaces, new RegExp(`^${NS}\\s+Active\\s`, 'm'));
   assert.match(kubectl('get', 'namespace', 'kube-system', '-o', 'jsonpath={.status.phase}'), /^Active$/);
+  for (const ns of ['kube-node-lease', 'kube-public']) assert.match(namespaces, new RegExp(`^${ns}\\s+Active\\s`, 'm'));
+  // The node's heartbeat Lease, as kubectl describe node shows it.
+  const node = (nodes[1] ?? '').split(/\s+/)[0] ?? '';
+  const leases = kubectl('get', 'leases', '-n', 'kube-node-lease').trim().split('\n');
+  assert.match(leases[0] ?? '', /^NAME\s+HOLDER\s+AGE$/);
+  assert.match(leases[1] ?? '', new RegExp(`^${node}\\s+${node}\\s+\\d+[smhd]`));
+  assert.match(kubectl('describe', 'node', node), new RegExp(`\\nLease:\\n\\s+HolderIdentity:\\s+${node}\\n\\s+AcquireTime:\\s+<unset>\\n\\s+RenewTime:\\s+\\w{3}, \\d+ \\w{3} \\d{4} `));
   assert.match(kubectlFails('create', 'namespace', NS), /AlreadyExists/);
 });
 

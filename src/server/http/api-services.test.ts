@@ -34,7 +34,8 @@ test('discovery: services and endpoints in core/v1, endpointslices in discovery.
   assert.match(out, /^endpoints\s+ep\s+v1\s+true\s+Endpoints$/m);
   assert.match(out, /^endpointslices\s+discovery\.k8s\.io\/v1\s+true\s+EndpointSlice$/m);
   const groups = JSON.parse((await h.raw('GET', '/apis')).body) as { kind: string; groups: { name: string; preferredVersion: { groupVersion: string } }[] };
-  assert.deepEqual(groups.groups.map((g) => [g.name, g.preferredVersion.groupVersion]), [['discovery.k8s.io', 'discovery.k8s.io/v1']]);
+  assert.deepEqual(groups.groups.map((g) => [g.name, g.preferredVersion.groupVersion]), [['discovery.k8s.io', 'discovery.k8s.io/v1'], ['coordination.k8s.io', 'coordination.k8s.io/v1']]);
+  assert.match(out, /^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m);
   const group = JSON.parse((await h.raw('GET', '/apis/discovery.k8s.io')).body) as { kind: string; name: string };
   assert.deepEqual([group.kind, group.name], ['APIGroup', 'discovery.k8s.io']);
   const list = JSON.parse((await h.raw('GET', '/apis/discovery.k8s.io/v1')).body) as { groupVersion: string; resources: { name: string }[] };

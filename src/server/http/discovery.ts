@@ -1,4 +1,5 @@
-// Discovery documents for core/v1 and the named groups (discovery.k8s.io/v1 for EndpointSlices): aggregated
+// Discovery documents for core/v1 and the named groups (discovery.k8s.io/v1 for EndpointSlices, coordination.k8s.io/v1
+// for the node's Lease): aggregated
 // (APIGroupDiscoveryList, what kubectl asks for first), legacy (APIVersions, APIGroupList, APIGroup,
 // APIResourceList), `/version`, and the minimal OpenAPI v3 that makes kubectl's field-validation check pass for
 // create and apply (a PATCH operation per kind with a fieldValidation parameter, no strategic-merge requestBody;
@@ -21,6 +22,7 @@ const ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'up
 
 const CORE = (r: Omit<ResourceInfo, 'group'>): ResourceInfo => ({ group: '', ...r });
 export const DISCOVERY_GROUP = 'discovery.k8s.io';
+export const COORDINATION_GROUP = 'coordination.k8s.io';
 
 export const RESOURCES: readonly ResourceInfo[] = [
   CORE({ name: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], verbs: ALL }),
@@ -41,10 +43,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }] }),
   { group: DISCOVERY_GROUP, name: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true, shortNames: [], verbs: ALL },
+  // The node's heartbeat (kube-node-lease/<node>), written by podd itself: read-only through the API.
+  { group: COORDINATION_GROUP, name: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, shortNames: [], verbs: ['get', 'list', 'watch'] },
 ];
 
 /** The named groups podd serves, each with its one version. */
-export const GROUPS: readonly { name: string; version: string }[] = [{ name: DISCOVERY_GROUP, version: 'v1' }];
+export const GROUPS: readonly { name: string; version: string }[] = [{ name: DISCOVERY_GROUP, version: 'v1' }, { name: COORDINATION_GROUP, version: 'v1' }];
 
 /** `v1` for core, `group/v1` otherwise: the objects' apiVersion. */
 export function apiVersionOf(info: Pick<ResourceInfo, 'group'>): string {
@@ -128,7 +132,7 @@ export function apiResourceList(group = ''): unknown {
 }
 
 /** Changes whenever the documents below change, so kubectl's cache keyed by it stays right. */
-export const OPENAPI_HASH = 'PODD0002';
+export const OPENAPI_HASH = 'PODD0003';
 
 export function openApiRoot(): unknown {
   const paths: Record<string, unknown> = { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${OPENAPI_HASH}` } };

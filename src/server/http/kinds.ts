@@ -15,6 +15,7 @@ import type { StoredObject } from '../../store/types.js';
 import type { EndpointSlice, Endpoints, Service } from '../../api/service-types.js';
 import { podTable } from '../wire/pod-table.js';
 import { endpointSliceColumns, endpointsColumns, serviceColumns } from '../wire/service-table.js';
+import { leaseColumns, type LeaseLike } from '../wire/lease-table.js';
 import { endpointSliceKind, endpointsKind, serviceKind } from './service-kinds.js';
 import type { AdmissionContext } from './service-kinds.js';
 import { configMapColumns, eventColumns, metadataTable, namespaceColumns, nodeColumns, secretColumns } from '../wire/table.js';
@@ -128,6 +129,7 @@ export const KINDS: Readonly<Record<string, KindHandler>> = {
   endpoints: { ...endpointsKind, table: (objs, opts) => metadataTable(objs as unknown as Endpoints[], endpointsColumns, opts) },
   endpointslices: { ...endpointSliceKind, table: (objs, opts) => metadataTable(objs as unknown as EndpointSlice[], endpointSliceColumns, opts) },
   nodes: { kind: 'Node', table: (objs, opts) => metadataTable(objs as unknown as NodeLike[], nodeColumns, opts) },
+  leases: { kind: 'Lease', table: (objs, opts) => metadataTable(objs as unknown as LeaseLike[], leaseColumns, opts) },
   events: { kind: 'Event', table: (objs, opts) => metadataTable(objs as unknown as EventLike[], eventColumns, opts) },
 };
 

@@ -1,5 +1,5 @@
-// What a fresh store needs before kubectl can use it: the default and kube-system namespaces and this host as
-// one Ready node. Existing objects are left as they are.
+// What a fresh store needs before kubectl can use it: the namespaces a cluster starts with (default, kube-node-lease,
+// kube-public, kube-system) and this host as one Ready node. Existing objects are left as they are.
 
 import { arch, cpus, release, totalmem } from 'node:os';
 import type { ObjectStore, StoredObject } from '../../store/types.js';
@@ -14,7 +14,7 @@ function nodeAddresses(nodeName: string, nodeIP: string | undefined): { type: st
 }
 
 export function seedStore(store: ObjectStore, nodeName: string, gitVersion: string, now: number, nodeIP?: string): void {
-  for (const name of ['default', 'kube-system']) {
+  for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
     if (store.tryGet('namespaces', '', name) !== undefined) continue;
     store.create('namespaces', {
       apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
