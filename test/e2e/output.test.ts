@@ -33,6 +33,11 @@ for (const format of ['yaml', 'json'] as const) {
     assert.match(r.stderr, /\[init\] init says hi/);
     assert.match(r.stderr, /\[app\] app says hi/);
     assert.match(r.stderr, /timeline/);
+    // Instant containers exit before `runc start` returns; still, none may end before it started.
+    const spans = [...r.stderr.matchAll(/\| (\d+\.\d+)s → (\d+\.\d+)s /g)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.equal(spans.length, 3, r.stderr);
+    for (const [start = 0, end = 0] of spans) assert.ok(end >= start, `a timeline row ends before it starts:\n${r.stderr}`);
+    assert.ok((pod.status?.containerStatuses ?? []).every((c) => Date.parse(c.state.terminated?.startedAt ?? '') <= Date.parse(c.state.terminated?.finishedAt ?? '')));
     assert.deepEqual(leftovers(), []);
   });
 }

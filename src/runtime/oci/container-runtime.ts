@@ -196,6 +196,9 @@ export class ContainerRuntime {
     const exit = await readExitFile(this.exitDir, id);
     if (exit) {
       meta.finishedAt = exit.finishedAt;
+      // startedAt is when `runc start` returned; a process quicker than that was running before it: it cannot have
+      // started after it finished.
+      if (meta.startedAt !== undefined && meta.startedAt > exit.finishedAt) meta.startedAt = exit.finishedAt;
       meta.exitCode = exit.exitCode;
       if (await wasOomKilled(meta.cgroupsPath)) meta.reason = 'OOMKilled';
       await this.saveMeta(meta);
