@@ -2,14 +2,14 @@
 // image layout (directory or tar). Produces the config bytes and the layer files, lowest first;
 // unpacking is the store's job.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
-import { Parser, Unpack, type ReadEntry } from 'tar';
+import { pipeline } from 'node:stream/promises';
+import { extract, list, type ReadEntry } from 'tar';
 import { PoddError } from '../../core/errors.js';
 import { parseImageRef, type ImageRef } from '../../core/image/ref.js';
-import { compressionOf, corruptData, decompressor, isZlibError } from './decompress.js';
+import { compressionOf, zstdDecompressor } from './decompress.js';
 import { exists, resolveInside } from './fs-util.js';
 import { parseJson } from './image-config.js';
 import { digestHex, isDigest, type LayerSource } from './layers.js';
@@ -52,58 +52,50 @@ function sameImage(candidate: string, name: ImageRef): boolean {
   }
 }
 
-/**
- * Feeds a tar file to a node-tar parser (or unpacker), decompressed as its first bytes say: node-tar itself
- * knows gzip, and zstd only through node's zlib, which has it from Node 22.15.
- */
-async function parseTarFile(file: string, parser: Parser): Promise<void> {
-  const compression = await compressionOf(file);
-  const what = `archive "${file}"`;
-  const decompress = decompressor(compression, what);
-  const source = createReadStream(file);
-  const chunks: Readable = decompress === undefined ? source : pipeline(source, decompress, () => {});
-  let failure: unknown;
-  const done = new Promise<void>((resolve, reject) => {
-    parser.on('end', () => resolve());
-    parser.on('error', (err: unknown) => {
-      failure ??= err;
-      reject(err);
-    });
-  });
-  const settled = done.catch(() => {});
-  try {
-    for await (const chunk of chunks as AsyncIterable<Buffer>) {
-      if (failure !== undefined) break;
-      // A parser that fails while full never drains.
-      if (!parser.write(chunk)) await Promise.race([new Promise<void>((resolve) => parser.once('drain', () => resolve())), settled]);
-    }
-  } catch (err) {
-    throw isZlibError(err) ? corruptData(what, compression, err) : err;
-  } finally {
-    chunks.destroy();
-  }
-  if (failure !== undefined) throw failure;
-  parser.end();
-  await done;
-}
-
 /** Top-level names in a tar, to tell the three formats apart. */
 async function topLevelNames(file: string): Promise<Set<string>> {
   const names = new Set<string>();
   try {
-    await parseTarFile(file, new Parser({
+    await list({
+      file,
       strict: true,
       onReadEntry: (entry: ReadEntry) => {
         const parts = entry.path.split('/').filter((part) => part !== '' && part !== '.');
         if (parts.length === 1 && parts[0] !== undefined) names.add(parts[0]);
-        entry.resume();
       },
-    }));
+    });
   } catch (err) {
-    if (err instanceof PoddError) throw err;
     throw new PoddError('Invalid', `"${file}" is not a tar archive or an OCI layout directory`, { cause: err });
   }
   return names;
+}
+
+interface ScratchDir {
+  dir: string;
+  cleanup(): Promise<void>;
+}
+
+/** A directory under the store's scratch area, named so that the store clears it if this process dies. */
+async function scratchDir(options: OpenOptions): Promise<ScratchDir> {
+  const dir = await mkdtemp(join(options.scratchDir, `archive.tmp-${process.pid}-`));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The archive as a tar node-tar can read: plain and gzip ones as they are; a zstd one decompressed into a scratch
+ * file first, since node-tar knows zstd only through node's zlib, which has it from Node 22.15.
+ */
+async function readableTar(file: string, options: OpenOptions): Promise<{ path: string; cleanup(): Promise<void> }> {
+  if ((await compressionOf(file)) !== 'zstd') return { path: file, cleanup: async () => {} };
+  const scratch = await scratchDir(options);
+  const path = join(scratch.dir, 'archive.tar');
+  try {
+    await pipeline(createReadStream(file), zstdDecompressor(`archive "${file}"`), createWriteStream(path, { mode: 0o600 }));
+  } catch (err) {
+    await scratch.cleanup();
+    throw err;
+  }
+  return { path, cleanup: scratch.cleanup };
 }
 
 export interface OpenOptions {
@@ -119,15 +111,28 @@ export async function openImageArchive(file: string, name: ImageRef, options: Op
   });
   if (info.isDirectory()) return readLayoutDir(file, name, options.architecture, async () => {});
 
-  const names = await topLevelNames(file);
+  const tar = await readableTar(file, options);
+  let names: Set<string>;
+  try {
+    names = await topLevelNames(tar.path);
+  } catch (err) {
+    await tar.cleanup();
+    throw err;
+  }
   if (!names.has('manifest.json') && !names.has('oci-layout')) {
-    return { kind: 'rootfs', layers: [{ path: file }], cleanup: async () => {} };
+    return { kind: 'rootfs', layers: [{ path: tar.path }], cleanup: tar.cleanup };
   }
   // Layers can appear anywhere in the tar (manifest.json often comes last), so extract first.
-  const dir = await mkdtemp(join(options.scratchDir, `archive.tmp-${process.pid}-`));
-  const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  const { dir, cleanup: removeDir } = await scratchDir(options).catch(async (err: unknown) => {
+    await tar.cleanup();
+    throw err;
+  });
+  const cleanup = async (): Promise<void> => {
+    await removeDir();
+    await tar.cleanup();
+  };
   try {
-    await parseTarFile(file, new Unpack({ cwd: dir, strict: true, preserveOwner: false })).catch((err: unknown) => {
+    await extract({ file: tar.path, cwd: dir, strict: true, preserveOwner: false }).catch((err: unknown) => {
       throw new PoddError('Invalid', `cannot extract "${file}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     });
     return await readLayoutDir(dir, name, options.architecture, cleanup);

@@ -40,7 +40,7 @@ export function isZlibError(err: unknown): boolean {
  * `zstd -d` between a writable and a readable side. The readable side ends only once zstd has exited 0, so a
  * truncated or corrupt stream is an error, never a short tar; destroying the stream kills zstd.
  */
-function zstdStream(what: string): Duplex {
+export function zstdDecompressor(what: string): Duplex {
   const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   let stderr = '';
   const stream = new Duplex({
@@ -86,6 +86,6 @@ function zstdStream(what: string): Duplex {
 export function decompressor(kind: Compression, what: string): Transform | Duplex | undefined {
   // 256 KiB output chunks (zlib's default is 16 KiB): fewer, larger writes into the tar parser.
   if (kind === 'gzip') return createGunzip({ chunkSize: 1 << 18 });
-  if (kind === 'zstd') return zstdStream(what);
+  if (kind === 'zstd') return zstdDecompressor(what);
   return undefined;
 }
