@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
+import { buildTar, busyboxEntries } from '../../src/runtime/image/test-tar.js';
 import { containerStatus, events, leftovers, poddBin, runPod, statuses, tempDir, type RunResult } from './harness.js';
 
 /** runPod with a safety --timeout, so that a regression ends as a failed test, not a hung suite. */
@@ -58,9 +58,7 @@ const ENTRYPOINT_SCRIPT = [
 function buildDockerSave(repoTag: string): { archive: Buffer; diffIDs: string[] } {
   const applets = ['sh', 'echo', 'id', 'cat', 'ls', 'touch', 'env'];
   const layer1 = buildTar([
-    { path: 'bin/', type: 'Directory' },
-    { path: 'bin/busybox', body: readFileSync('/bin/busybox'), mode: 0o755 },
-    ...applets.map((a): TarEntrySpec => ({ path: `bin/${a}`, type: 'SymbolicLink', linkpath: 'busybox' })),
+    ...busyboxEntries(applets),
     { path: 'etc/', type: 'Directory' },
     { path: 'etc/passwd', body: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/app:/bin/sh\n' },
     { path: 'etc/group', body: 'root:x:0:\napp:x:1000:\n' },

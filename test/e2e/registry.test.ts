@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NET_RAW_FILE_CAPABILITY, buildTar, type TarEntrySpec } from '../../src/runtime/image/test-tar.js';
+import { NET_RAW_FILE_CAPABILITY, buildTar, busyboxEntries } from '../../src/runtime/image/test-tar.js';
 import { pushLayout, registryBlobPath, startRegistry, writeOciLayout, type BuiltManifest, type TestRegistry } from '../../src/runtime/image/registry/test-registry.js';
 import { containerStatus, events, leftovers, poddBin, runPod, statuses, tempDir } from './harness.js';
 
@@ -51,9 +51,7 @@ function homeWithCredentials(registry: string, username: string, password: strin
 // A small busybox root (made unique per run, so its layers are really downloaded) and an app layer over it.
 const applets = ['sh', 'cat', 'echo', 'ls', 'true'];
 const lower = buildTar([
-  { path: 'bin/', type: 'Directory' },
-  { path: 'bin/busybox', body: readFileSync('/bin/busybox'), mode: 0o755 },
-  ...applets.map((a): TarEntrySpec => ({ path: `bin/${a}`, type: 'SymbolicLink', linkpath: 'busybox' })),
+  ...busyboxEntries(applets),
   { path: 'etc/', type: 'Directory' },
   { path: 'etc/passwd', body: 'root:x:0:0:root:/root:/bin/sh\n' },
   { path: 'etc/gone.txt', body: 'whited out by the app layer\n' },
@@ -68,9 +66,7 @@ const appLayer = buildTar([
 ]);
 // busybox carrying a file capability, as `setcap cap_net_raw+ep` leaves it (ping's in most images).
 const capabilityLayer = buildTar([
-  { path: 'bin/', type: 'Directory' },
-  { path: 'bin/busybox', body: readFileSync('/bin/busybox'), mode: 0o755, xattrs: { 'security.capability': NET_RAW_FILE_CAPABILITY } },
-  { path: 'bin/grep', type: 'SymbolicLink', linkpath: 'busybox' },
+  ...busyboxEntries(['grep'], { xattrs: { 'security.capability': NET_RAW_FILE_CAPABILITY } }),
   { path: 'etc/', type: 'Directory' },
   { path: 'etc/run-id', body: `${RUN_ID} caps\n` },
 ]);

@@ -1,5 +1,6 @@
 // Test helper: writes tar archives entry by entry, including ones no well-behaved tool would
 // produce ("../evil", absolute paths), which is what the safety tests need.
+import { readFileSync } from 'node:fs';
 import { Header } from 'tar';
 
 export interface TarEntrySpec {
@@ -31,6 +32,15 @@ function padded(body: Buffer): Buffer[] {
 export const NET_RAW_FILE_CAPABILITY = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, ...new Array<number>(12).fill(0)]);
 
 const FIXED_TIME = new Date('2024-01-02T03:04:05Z');
+
+/** bin/ with the host's static busybox and the named applets linked to it; `busybox` adds to busybox's own entry. */
+export function busyboxEntries(applets: readonly string[], busybox: Partial<TarEntrySpec> = {}): TarEntrySpec[] {
+  return [
+    { path: 'bin/', type: 'Directory' },
+    { path: 'bin/busybox', body: readFileSync('/bin/busybox'), mode: 0o755, ...busybox },
+    ...applets.map((a): TarEntrySpec => ({ path: `bin/${a}`, type: 'SymbolicLink', linkpath: 'busybox' })),
+  ];
+}
 
 export function buildTar(entries: TarEntrySpec[]): Buffer {
   const blocks: Buffer[] = [];
